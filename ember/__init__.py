@@ -1,0 +1,39 @@
+"""ember: a deep-learning framework in readable Python with PyTorch's API.
+
+``import ember as torch`` and a PyTorch program runs.  Layers (bottom up): backend,
+ops, autograd + tensor, nn / optim / utils.data, vision / text, models, train, cli.
+"""
+from .backend import dtypes as _dtypes
+from .backend.dtypes import (dtype, float16, half, float32, float64, double, int8, int16, short, int32,
+                             int64, long, uint8, get_default_dtype, set_default_dtype, promote_types,
+                             result_type as _result_type, can_cast)
+from .backend.device import device
+from .backend.random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                                 is_inference_mode_enabled)
+from .tensor import Tensor, Size, tensor, as_tensor, from_numpy
+from .tensor.math import *  # noqa: F401,F403
+from .tensor.compare import *  # noqa: F401,F403
+from .tensor.reduce import *  # noqa: F401,F403
+from .tensor.shape import *  # noqa: F401,F403
+from .tensor.indexing import *  # noqa: F401,F403
+from .tensor.linalg import *  # noqa: F401,F403
+from .tensor.sort import *  # noqa: F401,F403
+from .tensor.factory import *  # noqa: F401,F403
+from .tensor.random import *  # noqa: F401,F403
+from . import autograd  # noqa: F401
+
+bool = _dtypes.bool_
+float = float32
+int = int32
+
+__version__ = "0.1.0"
+
+
+def result_type(tensor1, tensor2):
+    """torch.result_type for two tensors or numbers."""
+    return _result_type(tensor1, tensor2)
+
+
+def is_tensor(obj) -> "bool":
+    return isinstance(obj, Tensor)

@@ -1,0 +1,257 @@
+"""The backward engine: one iterative topological pass over the recorded graph.
+
+1. Walk from the roots (no recursion) and count, for every node, the edges that
+   reach it.
+2. Run nodes in dependency order (Kahn): a node runs once every node that feeds it a
+   gradient has run; incoming gradients for one output are summed out of place
+   (backward may hand the same array to two inputs).
+3. Leaves accumulate into ``.grad``; saved values are freed as each node finishes
+   unless ``retain_graph``.  With ``create_graph`` gradients are tensors and each
+   primitive's backward formula is itself recorded.
+"""
+from __future__ import annotations
+
+from ..backend.device import is_array
+from .grad_mode import GRAD
+from .node import FREED, Node, _Tensor
+
+__all__ = ["run_backward"]
+
+_SECOND = ("Trying to backward through the graph a second time (or directly access saved tensors "
+           "after they have already been freed). Saved intermediate values of the graph are freed "
+           "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+           "backward through the graph a second time or if you need to access saved tensors after "
+           "calling backward.")
+
+
+def _check_versions(node: Node) -> None:
+    for k, i, box, ver in node.refs:
+        if box is not None and box[0] != ver:
+            Tensor = _Tensor[0]
+            arr = node.saved[k]
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: [{Tensor._make(arr).type()} {list(arr.shape)}], which is output "
+                f"{max(0, -1 - i)} of {node.name()}, is at version {box[0]}; expected version {ver} "
+                "instead. Hint: the backtrace further above can point to the operation that failed "
+                "to compute its gradient.")
+
+
+def _tensor_saved(node: Node):
+    """Saved values as tensors wired into the graph, for differentiating a backward."""
+    Tensor = _Tensor[0]
+    saved = list(node.saved)
+    done = set()
+    for k, i, _box, _ver in node.refs or ():
+        arr = saved[k]
+        if i >= 0:
+            e = node.edges[i]
+            if e is None:
+                saved[k] = Tensor._make(arr)
+            elif type(e) is tuple:
+                saved[k] = Tensor._make(arr, e[0], e[1])
+            else:
+                saved[k] = e if e._data is arr else Tensor._make(arr)
+        else:
+            saved[k] = Tensor._make(arr, node, -1 - i)
+        done.add(k)
+    for k, v in enumerate(saved):
+        if k not in done and is_array(v):
+            saved[k] = Tensor._make(v)
+    return tuple(saved)
+
+
+def _as_tensor_grad(g):
+    Tensor = _Tensor[0]
+    return g if isinstance(g, Tensor) else Tensor._make(g)
+
+
+def _run_hooks(hooks, g, create_graph):
+    t = _as_tensor_grad(g)
+    for h in list(hooks):
+        r = h(t)
+        if r is not None:
+            t = r
+    return t if create_graph else t._data
+
+
+def _accumulate_leaf(leaf, g, create_graph: bool) -> None:
+    Tensor = _Tensor[0]
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g, create_graph)
+    if tuple(g.shape) != tuple(leaf._data.shape):
+        raise RuntimeError(f"backward: gradient of shape {tuple(g.shape)} does not match the leaf's "
+                           f"shape {tuple(leaf._data.shape)}")
+    cur = leaf._grad
+    if create_graph:
+        g = _as_tensor_grad(g)
+        if g.dtype is not leaf.dtype:
+            g = g.to(leaf.dtype)
+        leaf._grad = g if cur is None else cur + g
+        return
+    if g.dtype != leaf._data.dtype:
+        g = g.astype(leaf._data.dtype)
+    if cur is None:
+        # the engine's arrays may be shared (add's backward hands g to both inputs): own a copy
+        leaf._grad = Tensor._make(g.copy())
+    elif cur._node is not None:  # a grad with history (from create_graph) is replaced out of place
+        leaf._grad = Tensor._make(cur._data + g)
+    else:
+        cur._data += g
+        cur._version[0] += 1
+
+
+def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = False,
+                 inputs=None, accumulate: bool = True):
+    """Backpropagate ``grads`` (arrays, or tensors when create_graph) from ``roots``.
+
+    With ``inputs`` given, returns the gradient reaching each of them (for
+    ``autograd.grad``) and accumulates into ``.grad`` only if ``accumulate``."""
+    Tensor = _Tensor[0]
+    captured = None
+    want_leaf = want_node = None
+    if inputs is not None:
+        captured = [None] * len(inputs)
+        want_leaf, want_node = {}, {}
+        for j, t in enumerate(inputs):
+            if t._node is None:
+                want_leaf.setdefault(id(t), []).append(j)
+            else:
+                want_node.setdefault((id(t._node), t._oidx), []).append(j)
+
+    buffers: dict = {}
+    leaf_roots = []
+    start = []
+    for r, g in zip(roots, grads):
+        node = r._node
+        if node is None:
+            leaf_roots.append((r, g))
+            continue
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.n_out
+            start.append(node)
+        i = r._oidx
+        buf[i] = g if buf[i] is None else buf[i] + g
+
+    # 1. dependency counts, iteratively
+    deps: dict = {}
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        node = stack.pop()
+        for e in node.edges:
+            if type(e) is tuple:
+                child = e[0]
+                deps[child] = deps.get(child, 0) + 1
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+
+    prev = GRAD[0]
+    GRAD[0] = bool(create_graph)
+    try:
+        for leaf, g in leaf_roots:
+            _deliver_leaf(leaf, g, create_graph, captured, want_leaf, accumulate)
+        ready = [n for n in start if deps.get(n, 0) == 0]
+        while ready:
+            node = ready.pop()
+            buf = buffers.pop(node, None)
+            out_grads = None
+            if buf is not None and any(b is not None for b in buf):
+                out_grads = _run_node(node, buf, create_graph, retain_graph, captured, want_node)
+            elif not retain_graph and node.saved:
+                node.saved = FREED
+            for idx, e in enumerate(node.edges):
+                if e is None:
+                    continue
+                g = out_grads[idx] if out_grads is not None else None
+                if type(e) is tuple:
+                    child, oi = e
+                    if g is not None:
+                        cb = buffers.get(child)
+                        if cb is None:
+                            cb = buffers[child] = [None] * child.n_out
+                        cb[oi] = g if cb[oi] is None else cb[oi] + g
+                    left = deps[child] - 1
+                    deps[child] = left
+                    if left == 0:
+                        ready.append(child)
+                elif g is not None:
+                    _deliver_leaf(e, g, create_graph, captured, want_leaf, accumulate)
+    finally:
+        GRAD[0] = prev
+    return captured
+
+
+def _deliver_leaf(leaf, g, create_graph, captured, want_leaf, accumulate):
+    if captured is not None:
+        js = want_leaf.get(id(leaf))
+        if js:
+            for j in js:
+                captured[j] = g if captured[j] is None else captured[j] + g
+        if not accumulate:
+            return
+    _accumulate_leaf(leaf, g, create_graph)
+
+
+def _run_node(node: Node, buf, create_graph, retain_graph, captured, want_node):
+    hooks = node.__dict__.get("hooks") if node.__dict__ else None
+    if hooks:
+        for i, hs in hooks.items():
+            if buf[i] is not None and hs:
+                buf[i] = _run_hooks(hs, buf[i], create_graph)
+    if captured is not None:
+        for i, g in enumerate(buf):
+            js = want_node.get((id(node), i))
+            if js and g is not None:
+                for j in js:
+                    captured[j] = g if captured[j] is None else captured[j] + g
+    saved = node.saved
+    if saved is FREED:
+        raise RuntimeError(_SECOND)
+    if node.refs:
+        _check_versions(node)
+    if node.n_out == 1:
+        g_in = buf[0]
+    else:
+        g_in = tuple(_zeros_for(node, i, create_graph) if g is None else g for i, g in enumerate(buf))
+    if create_graph:
+        node.saved = _tensor_saved(node)
+        try:
+            out = node.op.backward(node, g_in)
+        finally:
+            node.saved = saved
+    else:
+        out = node.op.backward(node, g_in)
+    if type(out) is not tuple:
+        out = (out,)
+    if len(out) < len(node.edges):
+        out = out + (None,) * (len(node.edges) - len(out))
+    if not create_graph:
+        out = tuple(_unwrap(o) for o in out)
+    else:
+        out = tuple(None if o is None else _as_tensor_grad(o) for o in out)
+    post = node.__dict__.get("post_hooks") if node.__dict__ else None
+    if post:
+        for h in post:
+            h(out, tuple(buf))
+    if not retain_graph and saved:
+        node.saved = FREED
+    return out
+
+
+def _unwrap(o):
+    if o is None or is_array(o):
+        return o
+    data = getattr(o, "_data", None)
+    if data is not None:
+        return data
+    from ..backend.device import array_module
+    return array_module(o).asarray(o)
+
+
+def _zeros_for(node, i, create_graph):
+    shape, dtype, xp = node.out_meta[i]
+    z = xp.zeros(shape, dtype)
+    return _Tensor[0]._make(z) if create_graph else z

@@ -1,0 +1,101 @@
+"""An ``xp`` over tensors: the NumPy names that primitives' backward formulas use,
+mapped to ember functions.  Tensors carry it as ``__xp__``, so a backward formula
+run on tensors (``create_graph=True``) records its own graph and can be
+differentiated again.  A formula calling a name missing here fails loudly."""
+from __future__ import annotations
+
+import sys
+
+from .tensor import Tensor
+from .wrap import apply, to_tensor
+
+
+def apply_op(op, a, *args, **kwargs):
+    """Run a primitive on tensors (used to replay view chains on gradients)."""
+    from .wrap import view_apply
+    return view_apply(op, a, *args, **kwargs) if getattr(op, "view", False) else apply(op, a, *args, **kwargs)
+
+
+def _ember():
+    return sys.modules["ember"]
+
+
+def sum(a, axis=None, keepdims=False, dtype=None):
+    a = to_tensor(a)
+    if axis is None:
+        r = _ember().sum(a)
+        return r.reshape((1,) * a.ndim) if keepdims else r
+    return _ember().sum(a, dim=axis, keepdim=keepdims)
+
+
+def mean(a, axis=None, keepdims=False, dtype=None):
+    a = to_tensor(a)
+    if axis is None:
+        r = _ember().mean(a)
+        return r.reshape((1,) * a.ndim) if keepdims else r
+    return _ember().mean(a, dim=axis, keepdim=keepdims)
+
+
+def reshape(a, shape, **kw):
+    return to_tensor(a).reshape(shape)
+
+
+def broadcast_to(a, shape):
+    return to_tensor(a).expand(*shape)
+
+
+def transpose(a, axes=None):
+    a = to_tensor(a)
+    return a.permute(*(axes if axes is not None else range(a.ndim)[::-1]))
+
+
+def swapaxes(a, i, j):
+    return to_tensor(a).transpose(i, j)
+
+
+def expand_dims(a, axis):
+    return to_tensor(a).unsqueeze(axis)
+
+
+def where(cond, x, y):
+    e = _ember()
+    return e.where(to_tensor(cond), x, y)
+
+
+def zeros_like(a, dtype=None):
+    return _ember().zeros_like(to_tensor(a), dtype=dtype)
+
+
+def ones_like(a, dtype=None):
+    return _ember().ones_like(to_tensor(a), dtype=dtype)
+
+
+def asarray(a, dtype=None):
+    return to_tensor(a) if dtype is None else to_tensor(a).to(dtype)
+
+
+def astype(a, dtype):
+    return to_tensor(a).to(dtype)
+
+
+_ALIASES = {
+    "multiply": "mul", "add": "add", "subtract": "sub", "divide": "div", "true_divide": "div",
+    "negative": "neg", "power": "pow", "absolute": "abs", "arccos": "acos", "arcsin": "asin",
+    "arctan": "atan", "concatenate": "cat", "amax": "amax", "amin": "amin", "square": "square",
+    "logaddexp": "logaddexp", "clip": "clamp", "matmul": "matmul", "einsum": "einsum",
+}
+
+
+def __getattr__(name):
+    e = _ember()
+    target = _ALIASES.get(name, name)
+    fn = getattr(e, target, None)
+    if fn is None or name.startswith("_"):
+        raise AttributeError(f"ember's tensor namespace has no '{name}': a backward formula used a "
+                             f"NumPy function with no ember equivalent, so it cannot be differentiated "
+                             f"twice (create_graph=True)")
+    return fn
+
+
+Tensor.__xp__ = sys.modules[__name__]
+_ = Tensor
