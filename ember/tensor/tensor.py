@@ -454,6 +454,10 @@ class Tensor:
     def bool(self):
         return self.to(D.bool_)
 
+    def astype(self, dtype, copy: bool = True) -> "Tensor":
+        """NumPy's spelling of a cast, so primitives' backward formulas run on tensors too."""
+        return self.to(D.to_dtype(dtype))
+
     def type_as(self, other: "Tensor") -> "Tensor":
         return self.to(other.dtype)
 
