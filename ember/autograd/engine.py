@@ -24,17 +24,32 @@ _SECOND = ("Trying to backward through the graph a second time (or directly acce
            "calling backward.")
 
 
+def _producer_name(node) -> str:
+    """A grad_fn's name as PyTorch's version-check error prints it (``Exp``, ``Mul``)."""
+    name = node.name()
+    if name.startswith("CopySlices"):
+        return "torch::autograd::CopySlices"
+    stem = name.rstrip("0123456789")
+    return stem[:-8] if stem.endswith("Backward") and len(stem) > 8 and name != stem else stem
+
+
 def _check_versions(node: Node) -> None:
-    for k, i, box, ver in node.refs:
+    """Raise PyTorch's error when a saved tensor was modified in place after saving."""
+    for k, i, box, ver, tensor in node.refs:
         if box is not None and box[0] != ver:
             Tensor = _Tensor[0]
             arr = node.saved[k]
+            if i < 0:
+                which = f", which is output {-1 - i} of {_producer_name(node)},"
+            elif tensor is not None and tensor._node is not None:
+                which = f", which is output {tensor._oidx} of {_producer_name(tensor._node)},"
+            else:
+                which = ""
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: [{Tensor._make(arr).type()} {list(arr.shape)}], which is output "
-                f"{max(0, -1 - i)} of {node.name()}, is at version {box[0]}; expected version {ver} "
-                "instead. Hint: the backtrace further above can point to the operation that failed "
-                "to compute its gradient.")
+                f"inplace operation: [{Tensor._make(arr).type()} {list(arr.shape)}]{which} is at version "
+                f"{box[0]}; expected version {ver} instead. Hint: the backtrace further above can point to "
+                "the operation that failed to compute its gradient.")
 
 
 def _tensor_saved(node: Node):
@@ -42,7 +57,7 @@ def _tensor_saved(node: Node):
     Tensor = _Tensor[0]
     saved = list(node.saved)
     done = set()
-    for k, i, _box, _ver in node.refs or ():
+    for k, i, _box, _ver, _t in node.refs or ():
         arr = saved[k]
         if i >= 0:
             e = node.edges[i]
@@ -162,6 +177,7 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
                 out_grads = _run_node(node, buf, create_graph, retain_graph, captured, want_node)
             elif not retain_graph and node.saved:
                 node.saved = FREED
+                node.refs = None
             for idx, e in enumerate(node.edges):
                 if e is None:
                     continue
@@ -215,7 +231,8 @@ def _run_node(node: Node, buf, create_graph, retain_graph, captured, want_node):
     if node.n_out == 1:
         g_in = buf[0]
     else:
-        g_in = tuple(_zeros_for(node, i, create_graph) if g is None else g for i, g in enumerate(buf))
+        g_in = tuple(g if g is not None else (_zeros_for(node, i, create_graph) if node.materialize else None)
+                     for i, g in enumerate(buf))
     if create_graph:
         node.saved = _tensor_saved(node)
         try:
@@ -238,6 +255,7 @@ def _run_node(node: Node, buf, create_graph, retain_graph, captured, want_node):
             h(out, tuple(buf))
     if not retain_graph and saved:
         node.saved = FREED
+        node.refs = None
     return out
 
 

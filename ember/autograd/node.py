@@ -30,6 +30,8 @@ class Node:
         self.refs = None
         self.n_out = 1
 
+    materialize = True  # multi-output backward gets zeros for outputs that got no gradient
+
     def save(self, *values) -> None:
         """Keep ``values`` (arrays or anything) for backward; read them as ``ctx.saved``."""
         self.saved = values
@@ -173,7 +175,12 @@ def _as_array(o, arrays):
 
 def _record_refs(node, args, outs):
     """Remember which saved arrays are an input's or output's storage: the version
-    check (in-place modification after saving) and create_graph both need it."""
+    check (in-place modification after saving) and create_graph both need it.
+
+    Entries are (saved index, input index i or output -1-j, version box, version when
+    saved, the input tensor or None).  Holding the input tensor costs no memory (the
+    array is saved anyway); it names the tensor's current grad_fn in the error, as
+    PyTorch does.  Outputs are not held (that would be a reference cycle)."""
     Tensor = _Tensor[0]
     refs = []
     for k, v in enumerate(node.saved):
@@ -181,11 +188,11 @@ def _record_refs(node, args, outs):
             continue
         for i, a in enumerate(args):
             if isinstance(a, Tensor) and v is a._data:
-                refs.append((k, i, a._version, a._version[0]))
+                refs.append((k, i, a._version, a._version[0], a))
                 break
         else:
             for j, o in enumerate(outs):
                 if v is o._data:
-                    refs.append((k, -1 - j, o._version, o._version[0]))
+                    refs.append((k, -1 - j, o._version, o._version[0], None))
                     break
     node.refs = refs

@@ -497,8 +497,8 @@ class Tensor:
             if any(v is own for v in node.saved):
                 node.saved = tuple(v.copy() if v is own else v for v in node.saved)
                 if node.refs:
-                    node.refs = [(k, i, None if node.saved[k] is not own else box, ver)
-                                 for k, i, box, ver in node.refs]
+                    node.refs = [(k, i, None if node.saved[k] is not own else box, ver, t)
+                                 for k, i, box, ver, t in node.refs]
         try:
             self._data[...] = rdata
         except ValueError as e:
@@ -507,17 +507,22 @@ class Tensor:
                                f"before performing the operation. ({e})") from None
         self._version[0] += 1
         if node is not None:
-            self._node, self._oidx, self._rg = node, result._oidx, True
-            base = self._base
-            if base is not None:
-                from ..ops.views import CopySlices
-                edges = [base if base._node is None and base._rg else
-                         ((base._node, base._oidx) if base._rg else None), (node, result._oidx)]
-                cs = Node(CopySlices, edges, (base._rg, True))
-                cs.chain = self._view_chain
-                cs.shape = base._data.shape
-                base._node, base._oidx, base._rg = cs, 0, True
+            self._rebase_history(node, result._oidx)
         return self
+
+    def _rebase_history(self, node: Node, oidx: int) -> None:
+        """Make output ``oidx`` of ``node`` this tensor's history after an in-place write;
+        through a view, the base gets a ``CopySlices`` node too."""
+        self._node, self._oidx, self._rg = node, oidx, True
+        base = self._base
+        if base is not None:
+            from ..ops.views import CopySlices
+            edges = [base if base._node is None and base._rg else
+                     ((base._node, base._oidx) if base._rg else None), (node, oidx)]
+            cs = Node(CopySlices, edges, (base._rg, True))
+            cs.chain = self._view_chain
+            cs.shape = base._data.shape
+            base._node, base._oidx, base._rg = cs, 0, True
 
     def _check_inplace_allowed(self) -> None:
         if self._node is None and self._rg:
