@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 
 __all__ = ["is_grad_enabled", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_inference_mode_enabled", "GRAD"]
@@ -28,10 +29,38 @@ class _Mode:
         if isinstance(fn, type) or not callable(fn):
             raise TypeError(f"{type(self).__name__} can only decorate functions, got {fn!r}")
 
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with self.clone():
                 return fn(*args, **kwargs)
+        return wrapper
+
+    def _wrap_generator(self, fn):
+        """Each resumption of the generator runs under the mode (as PyTorch does)."""
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with self.clone():
+                    value = next(gen)
+                while True:
+                    try:
+                        sent = yield value
+                    except GeneratorExit:
+                        gen.close()
+                        raise
+                    except BaseException as exc:
+                        with self.clone():
+                            value = gen.throw(exc)
+                    else:
+                        with self.clone():
+                            value = gen.send(sent)
+            except StopIteration as stop:
+                return stop.value
         return wrapper
 
     def clone(self):
@@ -81,6 +110,16 @@ class set_grad_enabled(_Mode):
         self._prev = (GRAD[0], GRAD[1])
         GRAD[0] = self.mode
 
+    def __enter__(self):
+        if "_prev" not in self.__dict__:  # a clone made for a decorated call
+            self._prev = (GRAD[0], GRAD[1])
+        GRAD[0] = self.mode  # (already set by __init__ for a with block: keep its _prev)
+        return None
+
+    def __call__(self, fn):
+        GRAD[0] = self._prev[0]  # used as a decorator: the mode applies inside calls only
+        return super().__call__(fn)
+
     def clone(self):
         return set_grad_enabled.__new__(set_grad_enabled)._init_quiet(self.mode)
 
@@ -112,5 +151,5 @@ class inference_mode(_Mode):
         return inference_mode(self.mode)
 
     def _set(self):
-        if self.mode:
-            GRAD[0], GRAD[1] = False, True
+        # inference_mode(False) turns grad mode on, as PyTorch's does
+        GRAD[0], GRAD[1] = (False, True) if self.mode else (True, False)

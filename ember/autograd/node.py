@@ -54,7 +54,7 @@ class Node:
             elif type(e) is tuple:
                 out.append(e)
             else:
-                out.append((_AccumulateGrad(e), 0))
+                out.append((AccumulateGrad(e), 0))
         return tuple(out)
 
     def register_hook(self, fn):
@@ -63,7 +63,7 @@ class Node:
         return _Handle(self.__dict__["post_hooks"], fn)
 
 
-class _AccumulateGrad:
+class AccumulateGrad:
     """What PyTorch shows for a leaf in ``next_functions``."""
 
     def __init__(self, variable) -> None:
@@ -153,15 +153,23 @@ def apply(op, *args, **kwargs):
     out = op.forward(node, *arrays, **kwargs)
     if type(out) is tuple:
         node.n_out = len(out)
-        outs = tuple(make(_as_array(o, arrays), node, i) for i, o in enumerate(out))
+        outs = tuple(_make_output(make, _as_array(o, arrays), node, i) for i, o in enumerate(out))
         node.out_meta = [(o._data.shape, o._data.dtype, array_module(o._data)) for o in outs]
         if node.saved:
             _record_refs(node, args, outs)
         return outs
-    res = make(_as_array(out, arrays), node, 0)
+    out = _as_array(out, arrays)
+    if out.dtype.kind not in "fc":  # integer and bool results never require grad
+        return make(out)
+    res = make(out, node, 0)
     if node.saved:
         _record_refs(node, args, (res,))
     return res
+
+
+def _make_output(make, arr, node, i):
+    """Output ``i`` of a recorded multi-output op (indices and masks get no history)."""
+    return make(arr, node, i) if arr.dtype.kind in "fc" else make(arr)
 
 
 def _as_array(o, arrays):
