@@ -57,9 +57,11 @@ def _tensor_saved(node: Node):
     Tensor = _Tensor[0]
     saved = list(node.saved)
     done = set()
-    for k, i, _box, _ver, _t in node.refs or ():
+    for k, i, _box, _ver, t in node.refs or ():
         arr = saved[k]
-        if i >= 0:
+        if t is not None and t._data is arr:
+            saved[k] = t  # the input itself, with its history
+        elif i >= 0:
             e = node.edges[i]
             if e is None:
                 saved[k] = Tensor._make(arr)
@@ -82,6 +84,7 @@ def _as_tensor_grad(g):
 
 
 def _run_hooks(hooks, g, create_graph):
+    """Call tensor hooks in order; a returned tensor replaces the gradient."""
     t = _as_tensor_grad(g)
     for h in list(hooks):
         r = h(t)
@@ -91,9 +94,8 @@ def _run_hooks(hooks, g, create_graph):
 
 
 def _accumulate_leaf(leaf, g, create_graph: bool) -> None:
+    """Add ``g`` (hooks already applied) into ``leaf.grad``."""
     Tensor = _Tensor[0]
-    if leaf._hooks:
-        g = _run_hooks(leaf._hooks, g, create_graph)
     if tuple(g.shape) != tuple(leaf._data.shape):
         raise RuntimeError(f"backward: gradient of shape {tuple(g.shape)} does not match the leaf's "
                            f"shape {tuple(leaf._data.shape)}")
@@ -122,7 +124,6 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
 
     With ``inputs`` given, returns the gradient reaching each of them (for
     ``autograd.grad``) and accumulates into ``.grad`` only if ``accumulate``."""
-    Tensor = _Tensor[0]
     captured = None
     want_leaf = want_node = None
     if inputs is not None:
@@ -134,13 +135,13 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
             else:
                 want_node.setdefault((id(t._node), t._oidx), []).append(j)
 
-    buffers: dict = {}
-    leaf_roots = []
-    start = []
+    buffers: dict = {}     # node -> [grad per output], summed as producers finish
+    leaf_grads: dict = {}  # id(leaf) -> [leaf, summed grad]: each leaf is delivered once, as
+    start = []             # PyTorch's AccumulateGrad node (hooks see the total gradient)
     for r, g in zip(roots, grads):
         node = r._node
         if node is None:
-            leaf_roots.append((r, g))
+            _add_leaf(leaf_grads, r, g)
             continue
         buf = buffers.get(node)
         if buf is None:
@@ -149,7 +150,7 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
         i = r._oidx
         buf[i] = g if buf[i] is None else buf[i] + g
 
-    # 1. dependency counts, iteratively
+    # 1. dependency counts, iteratively (no recursion: 10,000-deep graphs are fine)
     deps: dict = {}
     seen = set(start)
     stack = list(start)
@@ -163,12 +164,11 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
                     seen.add(child)
                     stack.append(child)
 
+    # 2. run nodes whose every consumer has finished
     prev = GRAD[0]
     GRAD[0] = bool(create_graph)
     try:
-        for leaf, g in leaf_roots:
-            _deliver_leaf(leaf, g, create_graph, captured, want_leaf, accumulate)
-        ready = [n for n in start if deps.get(n, 0) == 0]
+        ready = [n for n in start if n not in deps]
         while ready:
             node = ready.pop()
             buf = buffers.pop(node, None)
@@ -178,10 +178,9 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
             elif not retain_graph and node.saved:
                 node.saved = FREED
                 node.refs = None
-            for idx, e in enumerate(node.edges):
+            for g, e in zip(out_grads or _NONES(len(node.edges)), node.edges):
                 if e is None:
                     continue
-                g = out_grads[idx] if out_grads is not None else None
                 if type(e) is tuple:
                     child, oi = e
                     if g is not None:
@@ -194,13 +193,33 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
                     if left == 0:
                         ready.append(child)
                 elif g is not None:
-                    _deliver_leaf(e, g, create_graph, captured, want_leaf, accumulate)
+                    _add_leaf(leaf_grads, e, g)
+        # 3. leaves: hooks, capture for autograd.grad, then .grad
+        for leaf, g in leaf_grads.values():
+            _deliver_leaf(leaf, g, create_graph, captured, want_leaf, accumulate)
     finally:
         GRAD[0] = prev
     return captured
 
 
+def _NONES(n, _cache={}):
+    t = _cache.get(n)
+    if t is None:
+        t = _cache[n] = (None,) * n
+    return t
+
+
+def _add_leaf(leaf_grads, leaf, g) -> None:
+    slot = leaf_grads.get(id(leaf))
+    if slot is None:
+        leaf_grads[id(leaf)] = [leaf, g]
+    else:
+        slot[1] = slot[1] + g
+
+
 def _deliver_leaf(leaf, g, create_graph, captured, want_leaf, accumulate):
+    if leaf._hooks:
+        g = _run_hooks(leaf._hooks, g, create_graph)
     if captured is not None:
         js = want_leaf.get(id(leaf))
         if js:
@@ -212,11 +231,19 @@ def _deliver_leaf(leaf, g, create_graph, captured, want_leaf, accumulate):
 
 
 def _run_node(node: Node, buf, create_graph, retain_graph, captured, want_node):
-    hooks = node.__dict__.get("hooks") if node.__dict__ else None
-    if hooks:
-        for i, hs in hooks.items():
-            if buf[i] is not None and hs:
-                buf[i] = _run_hooks(hs, buf[i], create_graph)
+    """Run one node's backward on its summed output gradients ``buf``."""
+    extra = node.__dict__
+    if extra:
+        hooks = extra.get("hooks")
+        if hooks:
+            for i, hs in hooks.items():
+                if buf[i] is not None and hs:
+                    buf[i] = _run_hooks(hs, buf[i], create_graph)
+        retain = extra.get("retain")
+        if retain:  # retain_grad's hook runs after the others, as in PyTorch
+            for i, keep in retain.items():
+                if buf[i] is not None:
+                    keep(_as_tensor_grad(buf[i]))
     if captured is not None:
         for i, g in enumerate(buf):
             js = want_node.get((id(node), i))
@@ -243,16 +270,23 @@ def _run_node(node: Node, buf, create_graph, retain_graph, captured, want_node):
         out = node.op.backward(node, g_in)
     if type(out) is not tuple:
         out = (out,)
-    if len(out) < len(node.edges):
-        out = out + (None,) * (len(node.edges) - len(out))
-    if not create_graph:
-        out = tuple(_unwrap(o) for o in out)
-    else:
+    n = len(node.edges)
+    if len(out) != n:
+        out = out[:n] if len(out) > n else out + (None,) * (n - len(out))
+    if create_graph:
         out = tuple(None if o is None else _as_tensor_grad(o) for o in out)
-    post = node.__dict__.get("post_hooks") if node.__dict__ else None
+    else:
+        out = tuple(_unwrap(o) for o in out)
+    post = extra.get("post_hooks") if extra else None
     if post:
+        wrap = _as_tensor_grad
+        gin = tuple(None if o is None else wrap(o) for o in out)
+        gout = tuple(None if b is None else wrap(b) for b in buf)
         for h in post:
-            h(out, tuple(buf))
+            r = h(gin, gout)
+            if r is not None:
+                gin = tuple(r)
+        out = gin if create_graph else tuple(_unwrap(o) for o in gin)
     if not retain_graph and saved:
         node.saved = FREED
         node.refs = None

@@ -181,11 +181,6 @@ class Function:
 
     vjp = backward
 
-    def __init__(self, *args, **kwargs) -> None:
-        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. Please "
-                           "use new-style autograd function with static forward method. (Example: "
-                           "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
-
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run ``forward`` under no_grad and, when some input requires grad, record

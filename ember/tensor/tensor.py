@@ -247,11 +247,12 @@ class Tensor:
         ref = weakref.ref(self)
         node, idx = self._node, self._oidx
 
-        def keep(g):
+        def keep(g):  # run by the engine after this output's other hooks
             t = ref()
             if t is not None and t._node is node:
-                t._grad = g.detach() if t._grad is None else t._grad + g.detach()
-        node.__dict__.setdefault("hooks", {}).setdefault(idx, []).append(keep)
+                g = g.detach()
+                t._grad = Tensor._make(g._data.copy()) if t._grad is None else t._grad + g
+        node.__dict__.setdefault("retain", {})[idx] = keep
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned

@@ -38,10 +38,16 @@ def needs(*names: str):
     return pytest.mark.skipif(bool(missing), reason=f"ember lacks {', '.join(missing)} yet")
 
 
+def version(t) -> int:
+    """A tensor's version counter (ember keeps it in a one-item list shared with views)."""
+    v = t._version
+    return v if isinstance(v, int) else v[0]
+
+
 def leaf(lib, data, dtype=None):
     """A leaf tensor that requires grad."""
     dt = dtype or lib.float32
     return lib.tensor(np.asarray(data), dtype=dt, requires_grad=True)
 
 
-__all__ = ["both", "same", "raises_same", "needs", "leaf", "to_numpy", "assert_close"]
+__all__ = ["both", "same", "raises_same", "needs", "leaf", "version", "to_numpy", "assert_close"]
