@@ -1,0 +1,5 @@
+"""``ember.vision``: torchvision's datasets, transforms and utils under ember
+(``from ember.vision import datasets, transforms``)."""
+from . import datasets  # noqa: F401
+
+__all__ = ["datasets"]
