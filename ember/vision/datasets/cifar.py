@@ -36,11 +36,20 @@ def safe_pickle_load(path: str):
     """Load a dataset pickle that may hold only containers, numbers, bytes and arrays."""
     with open(path, "rb") as f:
         try:
-            return _ArrayUnpickler(f, encoding="latin1").load()
+            return _text_keys(_ArrayUnpickler(f, encoding="latin1").load())
         except pickle.UnpicklingError:
             raise
         except Exception as e:
             raise RuntimeError(f"cannot read {path}: {type(e).__name__}: {e}") from None
+
+
+def _text_keys(obj):
+    """Dict keys and lists of names as str whether the pickle was written by Python 2 or 3."""
+    if isinstance(obj, dict):
+        return {(k.decode("latin1") if isinstance(k, bytes) else k): _text_keys(v) for k, v in obj.items()}
+    if isinstance(obj, list) and obj and all(isinstance(x, bytes) for x in obj):
+        return [x.decode("latin1") for x in obj]
+    return obj
 
 
 class CIFAR10(VisionDataset):
