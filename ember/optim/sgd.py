@@ -1,0 +1,73 @@
+"""Stochastic gradient descent, with optional momentum, dampening, Nesterov and weight decay."""
+from __future__ import annotations
+
+from ..backend.device import array_module
+from ..tensor import Tensor
+from .optimizer import Optimizer, finish, to_scalar
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """``p -= lr * d`` where ``d`` is the gradient (plus ``weight_decay * p``), or with
+    ``momentum`` the buffer ``b = momentum * b + (1 - dampening) * d`` (``b = d`` on the
+    first step), or with ``nesterov`` ``d + momentum * b``.  State: ``momentum_buffer``
+    (only when momentum is non-zero)."""
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False, foreach=None,
+                 differentiable: bool = False, fused=None) -> None:
+        if to_scalar(lr) < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach,
+                    "differentiable": differentiable, "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("nesterov", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", False)
+
+    def _update_group(self, group, params) -> None:
+        lr = to_scalar(group["lr"])
+        momentum, dampening = group["momentum"], group["dampening"]
+        nesterov, wd = group["nesterov"], group["weight_decay"]
+        for p in params:
+            d = self._effective_grad(p, group["maximize"], wd)
+            xp = array_module(d)
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = Tensor._make(d.copy())
+                else:
+                    b = buf._data
+                    b *= momentum
+                    if dampening == 0:
+                        b += d
+                    else:
+                        t = self._buffer(d, 0)
+                        xp.multiply(d, 1 - dampening, out=t)
+                        b += t
+                if nesterov:
+                    # d + momentum * b
+                    t = self._buffer(d, 0)
+                    xp.multiply(buf._data, momentum, out=t)
+                    d = xp.add(d, t, out=t)
+                else:
+                    d = buf._data
+            t = self._buffer(d, 0)  # may be d itself (nesterov): multiply in place
+            xp.multiply(d, lr, out=t)
+            p._data -= t
+            finish(p)
