@@ -1,0 +1,115 @@
+"""The error function and its relatives, in plain array arithmetic (no SciPy).
+
+``erfc(z) exp(z^2)`` is smooth and slowly varying for z >= 0, so after the change of
+variable ``t = 2 / (2 + z)`` (which maps [0, inf) onto (0, 1]) it is well matched by a
+polynomial: ``erfc(z) = exp(-z^2) * t * P(2t - 1)``.  The coefficients of ``P`` were
+fitted for ember by least squares on Chebyshev nodes against 40-digit reference values
+(mpmath), degree 24; the fit's relative error is below 1e-13 for every z where erfc is a
+normal float.  Small arguments use the Taylor series of erf, which has no cancellation
+there.  ``erfinv`` starts from Winitzki's closed-form estimate and refines it with two
+Halley steps on erf (or on erfc in the tails, where erf(x) - y would cancel).
+
+Everything is computed in float64 and cast back to the input's dtype, so float32
+results are correctly rounded to within an ulp.
+"""
+from __future__ import annotations
+
+import math
+
+from .base import array_module
+
+__all__ = ["erf", "erfc", "erfinv"]
+
+# P(x), highest power first, x = 2t - 1 in [-1, 1]
+_ERFC_POLY = (
+    -1.7893677779325742e-09, 6.534836417972787e-09, 5.62426925751552e-09, -5.1024053337590296e-08,
+    3.879774518939309e-08, 1.484487870324437e-07, -3.3113657236439616e-07, 1.778331822241054e-08,
+    1.0358783168406906e-06, -1.8371402139659088e-06, -5.813786281937731e-07, 8.06841484718044e-06,
+    -1.0841257615033857e-05, -1.7077165463378207e-05, 7.223366795183724e-05, -1.718512339539408e-05,
+    -0.0003315364778078601, 0.0004186479523947821, 0.001545306003056112, -0.0032395925281499833,
+    -0.01075533094342496, 0.01822111575324543, 0.13973604627800526, 0.34358034220690825,
+    0.5107913526210114,
+)
+
+# Taylor series of erf(z) / z in powers of z^2: 2/sqrt(pi) * (-1)^n / (n! (2n + 1)), highest first
+_ERF_TAYLOR = tuple(reversed([2 / math.sqrt(math.pi) * (-1) ** n / (math.factorial(n) * (2 * n + 1))
+                              for n in range(14)]))
+_SMALL = 0.5          # |z| below this uses the Taylor series (error < 1e-17 with 14 terms)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+
+
+def _horner(coefs, x, xp):
+    acc = xp.full_like(x, coefs[0])
+    for c in coefs[1:]:
+        acc *= x
+        acc += c
+    return acc
+
+
+def _erfc_pos(z, xp):
+    """erfc(z) for z >= 0 (float64 array)."""
+    t = 2.0 / (2.0 + z)
+    p = _horner(_ERFC_POLY, 2.0 * t - 1.0, xp)
+    return p * t * xp.exp(-z * z)
+
+
+def _erf_small(z, xp):
+    return z * _horner(_ERF_TAYLOR, z * z, xp)
+
+
+def _f64(a, xp):
+    return a if a.dtype == xp.float64 else a.astype(xp.float64)
+
+
+def erf(a):
+    """erf(a), elementwise, in a's floating dtype."""
+    xp = array_module(a)
+    z = _f64(a, xp)
+    az = xp.abs(z)
+    big = az >= _SMALL
+    out = _erf_small(xp.where(big, 0.0, z), xp)
+    if big.any():
+        tail = 1.0 - _erfc_pos(xp.where(big, az, 0.0), xp)
+        out = xp.where(big, xp.copysign(tail, z), out)
+    out = xp.where(xp.isnan(z), z, out)
+    return out.astype(a.dtype, copy=False)
+
+
+def erfc(a):
+    """erfc(a) = 1 - erf(a), accurate in the right tail where 1 - erf(a) would cancel."""
+    xp = array_module(a)
+    z = _f64(a, xp)
+    az = xp.abs(z)
+    small = az < _SMALL
+    out = _erfc_pos(az, xp)
+    out = xp.where(z < 0, 2.0 - out, out)
+    if small.any():
+        out = xp.where(small, 1.0 - _erf_small(xp.where(small, z, 0.0), xp), out)
+    out = xp.where(xp.isnan(z), z, out)
+    return out.astype(a.dtype, copy=False)
+
+
+def erfinv(a):
+    """The inverse of erf on [-1, 1]: +-inf at +-1, nan outside."""
+    xp = array_module(a)
+    y = _f64(a, xp)
+    ay = xp.abs(y)
+    inside = ay < 1.0
+    w = xp.where(inside, ay, 0.0)
+    # Winitzki's estimate, relative error below 2e-3 over the whole range
+    k = 0.147
+    ln = xp.log1p(-w * w)
+    b = 2.0 / (math.pi * k) + 0.5 * ln
+    x = xp.sqrt(xp.sqrt(b * b - ln / k) - b)
+    tail = w > 0.5
+    comp = 1.0 - w                              # exact for w in [0.5, 1]
+    for _ in range(2):  # cubic convergence: 2e-3 -> 1e-8 -> below float64 resolution
+        # Halley on f = erf(x) - w (or erfc(x) - (1 - w) in the tail): x -= u / (1 + x u), u = f / f'
+        # (x <= 0.48 where w <= 0.5, so the Taylor series serves the centre)
+        d = _TWO_OVER_SQRT_PI * xp.exp(-x * x)
+        f = xp.where(tail, comp - _erfc_pos(x, xp), _erf_small(x, xp) - w)
+        u = f / d
+        x = x - u / (1.0 + x * u)
+    x = xp.copysign(x, y)
+    x = xp.where(inside, x, xp.where(ay == 1.0, xp.copysign(xp.inf, y), xp.nan))
+    return x.astype(a.dtype, copy=False)
