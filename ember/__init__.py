@@ -22,6 +22,7 @@ from .tensor.sort import *  # noqa: F401,F403
 from .tensor.factory import *  # noqa: F401,F403
 from .tensor.random import *  # noqa: F401,F403
 from . import autograd  # noqa: F401
+from . import linalg  # noqa: F401
 from . import optim  # noqa: F401
 from . import nn  # noqa: F401
 

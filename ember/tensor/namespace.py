@@ -78,6 +78,16 @@ def astype(a, dtype):
     return to_tensor(a).to(dtype)
 
 
+def take_along_axis(a, indices, axis):
+    """np.take_along_axis: torch.gather with the same-shaped index."""
+    return _ember().gather(to_tensor(a), axis, to_tensor(indices))
+
+
+def cross(a, b, axis=-1):
+    """np.cross(a, b, axis=...): torch.linalg.cross(a, b, dim=...)."""
+    return _ember().linalg.cross(to_tensor(a), to_tensor(b), dim=axis)
+
+
 _ALIASES = {
     "multiply": "mul", "add": "add", "subtract": "sub", "divide": "div", "true_divide": "div",
     "negative": "neg", "power": "pow", "absolute": "abs", "arccos": "acos", "arcsin": "asin",
