@@ -35,7 +35,8 @@ def _outputs(func, inputs) -> list:
 
 
 def _host(t) -> np.ndarray:
-    return np.asarray(t.detach().__array__(), dtype=np.float64).reshape(-1)
+    # a copy: an output may be a view of the input that is perturbed next
+    return np.array(t.detach().__array__(), dtype=np.float64).reshape(-1)
 
 
 def _fail(msg: str, raise_exception: bool) -> bool:

@@ -496,9 +496,10 @@ class Tensor:
             # forward may have saved this tensor's current array; keep a private copy of it
             own = self._data
             if any(v is own for v in node.saved):
-                node.saved = tuple(v.copy() if v is own else v for v in node.saved)
-                if node.refs:
-                    node.refs = [(k, i, None if node.saved[k] is not own else box, ver, t)
+                old = node.saved
+                node.saved = tuple(v.copy() if v is own else v for v in old)
+                if node.refs:  # only the copied values stop following this tensor's version
+                    node.refs = [(k, i, None if old[k] is own else box, ver, t)
                                  for k, i, box, ver, t in node.refs]
         try:
             self._data[...] = rdata
@@ -532,6 +533,13 @@ class Tensor:
         if b is not None and b._node is None and b._rg:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
+        for op, _args, kw in self._view_chain or ():
+            multi = getattr(op, "multi_output", None)
+            if multi:  # an output of split/chunk/unbind (or a view of one)
+                raise RuntimeError(f"Output {kw.get('output', 0)} of {multi} is a view and is being modified "
+                                   "inplace. This view is the output of a function that returns multiple views. "
+                                   "Such functions do not allow the output views to be modified inplace. You "
+                                   "should replace the inplace operation by an out-of-place one.")
 
 
 def _broadcastable(src, dst) -> bool:
