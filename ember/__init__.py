@@ -21,6 +21,9 @@ from .tensor.linalg import *  # noqa: F401,F403
 from .tensor.sort import *  # noqa: F401,F403
 from .tensor.factory import *  # noqa: F401,F403
 from .tensor.random import *  # noqa: F401,F403
+from .tensor.printing import set_printoptions, get_printoptions, printoptions  # noqa: F401
+from . import cuda  # noqa: F401
+from . import distributions  # noqa: F401
 from . import autograd  # noqa: F401
 from . import linalg  # noqa: F401
 from . import optim  # noqa: F401

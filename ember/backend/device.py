@@ -8,7 +8,17 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["device", "is_array", "array_module", "device_module", "device_of", "cupy_or_none", "cuda_available",
-           "cuda_device_count"]
+           "cuda_device_count", "on_device", "CudaUnavailableError", "NO_CUDA_MESSAGE"]
+
+NO_CUDA_MESSAGE = ("Torch not compiled with CUDA enabled: ember's cuda device needs CuPy (pip install "
+                   "cupy-cuda12x) and an NVIDIA GPU; neither was found")
+
+
+class CudaUnavailableError(RuntimeError, AssertionError):
+    """Raised when cuda is asked for on a machine without CuPy or a GPU.
+
+    PyTorch's CPU builds raise AssertionError("Torch not compiled with CUDA enabled");
+    this is both that and a RuntimeError, so either ``except`` catches it."""
 
 _cupy = []  # [module or None] once probed
 
@@ -96,9 +106,32 @@ def device_module(d: device):
         return np
     cp = cupy_or_none()
     if cp is None:
-        raise RuntimeError("Torch not compiled with CUDA enabled: ember's cuda device needs CuPy "
-                           "(pip install cupy-cuda12x) and an NVIDIA GPU; neither was found")
+        raise CudaUnavailableError(NO_CUDA_MESSAGE)
+    n = cp.cuda.runtime.getDeviceCount()
+    if d.index is not None and d.index >= n:
+        raise RuntimeError(f"CUDA error: invalid device ordinal: {d} requested but only {n} GPU(s) found")
     return cp
+
+
+class _NoDevice:
+    """A do-nothing context (cpu arrays need no current device)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+_NO_DEVICE = _NoDevice()
+
+
+def on_device(d: device):
+    """A context that makes ``d`` the current device while arrays are allocated on it
+    (CuPy allocates on the current GPU; ``cuda`` without an index means the current one)."""
+    if d.type == "cpu" or d.index is None:
+        return _NO_DEVICE
+    return device_module(d).cuda.Device(d.index)
 
 
 def array_module(a):

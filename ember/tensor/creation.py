@@ -1,8 +1,11 @@
 """Turning Python data into tensors: ``tensor``, ``as_tensor``, ``from_numpy``.
 
-``as_array`` is the one conversion routine: nested lists of numbers (or 0-d
-tensors), NumPy arrays and scalars, and tensors, to an array of PyTorch's dtype
-(Python floats -> the default dtype, ints -> int64, bools -> bool)."""
+``as_array`` is the one conversion routine: nested sequences of numbers (or
+one-element tensors), NumPy arrays and scalars, and tensors, to an array of the
+dtype PyTorch would give.  Inference follows PyTorch: the dtypes of all the leaves
+are promoted together, where a Python bool is bool, a Python int int64, a Python
+float the default dtype, and a NumPy scalar, array or tensor keeps its own dtype
+(``[np.float64(1), 2]`` is float64, ``[1, 2.5]`` float32)."""
 from __future__ import annotations
 
 import numbers
@@ -20,46 +23,118 @@ def _Tensor():
     return Tensor
 
 
+_PY = {bool: D.bool_, int: D.int64}
+
+
+def _scalar_dtype(x, T):
+    """The dtype of one leaf, or None when ``x`` is a sequence to descend into."""
+    t = type(x)
+    if t is float:
+        return D.get_default_dtype()
+    d = _PY.get(t)
+    if d is not None:
+        return d
+    if isinstance(x, T):
+        if x._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index "
+                            f"(tensor(): a tensor inside a list must have one element, got shape "
+                            f"{list(x.shape)})")
+        return x.dtype
+    if isinstance(x, np.generic) or is_array(x):
+        if x.dtype == object:
+            _object_array_error(x.dtype)
+        return D.from_numpy_dtype(x.dtype) if isinstance(x, np.generic) else None
+    if isinstance(x, bool):
+        return D.bool_
+    if isinstance(x, numbers.Integral):
+        return D.int64
+    if isinstance(x, numbers.Real):
+        return D.get_default_dtype()
+    if isinstance(x, complex):
+        raise TypeError("ember does not support complex tensors")
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+    if isinstance(x, (list, tuple, range)):
+        return None
+    raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+
+
 def infer_dtype(data) -> D.dtype:
-    """The dtype torch.tensor would give ``data``."""
+    """The dtype ``torch.tensor(data)`` would give."""
     T = _Tensor()
     if isinstance(data, T):
         return data.dtype
-    if is_array(data) or isinstance(data, np.generic):
+    if is_array(data):
+        if data.dtype == object:
+            _object_array_error(data.dtype)
         return D.from_numpy_dtype(data.dtype)
-    if isinstance(data, bool):
-        return D.bool_
-    if isinstance(data, numbers.Integral):
-        return D.int64
-    if isinstance(data, numbers.Real):
-        return D.get_default_dtype()
-    if isinstance(data, complex):
-        raise TypeError("ember does not support complex tensors")
-    if isinstance(data, (list, tuple)):
-        cat = -1
-        best = None
-        for x in data:
-            d = infer_dtype(x)
-            if d.category > cat or (d.category == cat and isinstance(x, (T, np.ndarray))):
-                best, cat = (d if not isinstance(x, numbers.Number) or isinstance(x, np.generic)
-                             else d), d.category
-                if isinstance(x, (T, np.ndarray, np.generic)) and d.category == 2:
-                    best = d
-        if best is None:
-            return D.get_default_dtype()
-        if best.category == 2 and not any(isinstance(x, (T, np.ndarray, np.generic)) for x in data):
-            return D.get_default_dtype()
-        return best
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    best = None
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if type(x) in (list, tuple):
+            kinds = set(map(type, x))
+            if kinds <= _FAST:  # a flat run of Python numbers: no per-element calls
+                for k in kinds:
+                    d = _PY.get(k) or D.get_default_dtype()
+                    best = d if best is None else (best if best is d else D.promote_types(best, d))
+                continue
+        d = _scalar_dtype(x, T)
+        if d is None:
+            if is_array(x):
+                d = D.from_numpy_dtype(x.dtype)
+            else:
+                stack.extend(x)
+                continue
+        best = d if best is None else (best if best is d else D.promote_types(best, d))
+    return best if best is not None else D.get_default_dtype()
 
 
-def _to_nested(data):
-    T = _Tensor()
+_FAST = {float, int, bool}
+
+
+def _object_array_error(npd):
+    raise TypeError(f"can't convert np.ndarray of type numpy.object_. The only supported types are: float64, "
+                    f"float32, float16, int64, int32, int16, int8, uint8, and bool. (An object array often "
+                    f"comes from a pandas DataFrame with mixed column types: convert it with "
+                    f"df.to_numpy(dtype=float) first.)")
+
+
+def _to_nested(data, T):
+    """Sequences with one-element tensors replaced by their values."""
     if isinstance(data, T):
-        return data.__array__()
+        return data._data.reshape(()).item() if data._data.ndim else data.item()
     if isinstance(data, (list, tuple)):
-        return [_to_nested(x) for x in data]
+        kinds = set(map(type, data))
+        if kinds <= _FAST or not any(issubclass(k, (T, list, tuple)) for k in kinds):
+            return data
+        return [_to_nested(x, T) for x in data]
     return data
+
+
+def _ragged(data, depth: int = 0, shape=None):
+    """PyTorch's message for a ragged nested sequence (found by walking it)."""
+    if shape is None:
+        shape = []
+        x = data
+        while isinstance(x, (list, tuple, range)) or is_array(x):
+            shape.append(len(x))
+            if not len(x):
+                break
+            x = x[0]
+    if depth >= len(shape):
+        if isinstance(data, (list, tuple)):
+            return f"expected a number at dim {depth}, got a sequence of length {len(data)}"
+        return None
+    if not isinstance(data, (list, tuple, range)) and not is_array(data):
+        return f"expected sequence of length {shape[depth]} at dim {depth} (got a {type(data).__name__})"
+    if len(data) != shape[depth]:
+        return f"expected sequence of length {shape[depth]} at dim {depth} (got {len(data)})"
+    for x in data:
+        m = _ragged(x, depth + 1, shape)
+        if m:
+            return m
+    return None
 
 
 def as_array(data, dtype=None, device=None, copy: bool = False, op: str = "tensor"):
@@ -68,27 +143,40 @@ def as_array(data, dtype=None, device=None, copy: bool = False, op: str = "tenso
     if isinstance(data, T):
         arr = data._data
         dt = D.to_dtype(dtype) if dtype is not None else data.dtype
+    elif is_array(data):
+        if data.dtype == object:
+            _object_array_error(data.dtype)
+        arr = data
+        dt = D.to_dtype(dtype) if dtype is not None else D.from_numpy_dtype(data.dtype)
     else:
-        if isinstance(data, str) or data is None or isinstance(data, dict):
-            raise TypeError(f"{op}(): new(): invalid data type '{type(data).__name__}'")
-        dt = D.to_dtype(dtype) if dtype is not None else infer_dtype(data)
-        if is_array(data):
-            arr = data
-        else:
-            nested = _to_nested(data)
-            try:
-                arr = np.array(nested, dtype=dt.np)
-            except ValueError as e:
-                raise ValueError(f"{op}(): expected a sequence of equal-length sequences of numbers ({e})") from None
-            except TypeError as e:
-                raise TypeError(f"{op}(): could not convert the data to a tensor ({e})") from None
-            copy = False
-            if arr.dtype == object:
-                raise TypeError(f"{op}(): could not convert the data to a tensor")
+        if data is None or isinstance(data, dict):
+            raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+        if isinstance(data, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        inferred = infer_dtype(data)
+        dt = D.to_dtype(dtype) if dtype is not None else inferred
+        nested = _to_nested(data, T)
+        try:
+            arr = np.array(nested, dtype=dt.np)
+        except OverflowError:
+            raise ValueError(f"Overflow when unpacking long long: {op}() got a Python int outside the "
+                             f"range of {dt}") from None
+        except (ValueError, TypeError) as e:
+            msg = _ragged(nested)
+            if msg:
+                kind = TypeError if msg.startswith("expected a number") else ValueError
+                raise kind(f"{msg} ({op}(): the nested sequences must form a rectangular array)") from None
+            raise TypeError(f"{op}(): could not convert the data to a tensor ({e})") from None
+        copy = False
     dev = to_device(device) if device is not None else device_of(arr)
-    xp = device_module(dev)
-    if device_of(arr) != dev and not (dev.type == device_of(arr).type and dev.index is None):
-        arr = xp.asarray(arr) if dev.type == "cuda" else arr.get()
+    src = device_of(arr)
+    if src != dev and not (dev.type == src.type and dev.index is None):
+        xp = device_module(dev)
+        if dev.type == "cuda":
+            with xp.cuda.Device(dev.index or 0):
+                arr = xp.asarray(arr)
+        else:
+            arr = arr.get()
         copy = False
     if arr.dtype != dt.np:
         arr = arr.astype(dt.np)
@@ -103,16 +191,18 @@ def as_array(data, dtype=None, device=None, copy: bool = False, op: str = "tenso
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False):
     """``torch.tensor``: always copies ``data`` into a new leaf tensor."""
     T = _Tensor()
-    if isinstance(data, T):
-        pass  # PyTorch warns to use clone().detach(); ember copies without a warning
     t = T._make(as_array(data, dtype, device, copy=True))
     if requires_grad:
-        t.requires_grad_(True)
+        if t._data.dtype.kind != "f":
+            raise RuntimeError(f"Only Tensors of floating point and complex dtype can require gradients "
+                               f"(tensor(): got {t.dtype})")
+        t._rg = True
     return t
 
 
 def as_tensor(data, dtype=None, device=None):
-    """``torch.as_tensor``: shares memory with a NumPy array or tensor when it can."""
+    """``torch.as_tensor``: shares memory with a NumPy array or tensor when dtype and
+    device allow, else copies."""
     T = _Tensor()
     if isinstance(data, T):
         if (dtype is None or D.to_dtype(dtype) is data.dtype) and (device is None or to_device(device) == data.device):
@@ -122,12 +212,16 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def from_numpy(ndarray) -> "Tensor":
-    """A tensor sharing memory with ``ndarray``."""
+    """A tensor sharing memory with ``ndarray`` (writes through either are seen by both)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if ndarray.dtype == object:
+        _object_array_error(ndarray.dtype)
     D.from_numpy_dtype(ndarray.dtype)
-    if not ndarray.flags.writeable:
-        pass  # PyTorch warns about non-writable arrays; the tensor still shares them
+    if any(s < 0 for s in ndarray.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making "
+                         "a copy of your array  with array.copy().)")
     return _Tensor()._make(ndarray)
 
 
@@ -138,6 +232,3 @@ def _rebuild(cls, array, requires_grad, device):
     if requires_grad:
         t._rg = True
     return t
-
-
-_ = device_module

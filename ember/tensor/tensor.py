@@ -35,17 +35,10 @@ class Tensor:
 
     # ------------------------------------------------------------------ construction
     def __new__(cls, *args, device=None, dtype=None):
-        from .creation import as_array
-        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-            data = as_array(args[0], dtype or D.get_default_dtype(), device, copy=True, op="Tensor")
-        else:
-            if not all(isinstance(a, numbers.Integral) for a in args) and not (
-                    len(args) == 1 and isinstance(args[0], (tuple, list))):
-                raise TypeError(f"Tensor(): expected sizes (ints) or data, got {args!r}")
-            shape = tuple(args)
-            xp = device_module(to_device(device))
-            data = xp.zeros(shape, (dtype and D.to_dtype(dtype) or D.get_default_dtype()).np)
-        return cls._make(data)
+        """``Tensor(2, 3)`` (sizes), ``Tensor([1, 2])`` (data), ``Tensor()`` (empty): see
+        ``factory.legacy_new``."""
+        from .factory import legacy_new
+        return legacy_new(cls, args, device, dtype)
 
     def __init__(self, *args, **kwargs) -> None:
         pass
