@@ -1,0 +1,1 @@
+"""Tests of ember.tensor (a package, so test modules may share basenames with other folders)."""
