@@ -20,7 +20,7 @@ __all__ = ["Add", "Sub", "Rsub", "Mul", "Div", "DivRounding", "FloorDivide", "Re
            "Fmod", "FmodScalar", "PowScalar", "Pow", "PowScalarBase", "Maximum", "Minimum", "Fmax", "Fmin",
            "Where", "ClampScalar", "ClampTensor", "ClampMin", "ClampMax", "ClampMinTensor", "ClampMaxTensor", "Atan2", "Lerp", "LerpTensor", "Addcmul", "Addcdiv",
            "Hypot", "Logaddexp", "Logaddexp2", "Xlogy", "XlogyScalarOther", "XlogyScalarSelf", "Copysign",
-           "Cast", "ToDevice", "Clone", "xlogy_array"] + list(_unary_all)
+           "Cast", "ToDevice", "Clone", "Overwrite", "xlogy_array"] + list(_unary_all)
 
 
 def _shape(x):
@@ -666,10 +666,16 @@ class Logaddexp2(Primitive):
 
 
 def xlogy_array(x, y, xp):
-    """x * log(y), 0 where x == 0 (unless y is NaN), in ``xp`` operations only."""
+    """x * log(y), 0 where x == 0 (unless y is NaN), in ``xp`` operations only; y may be
+    a Python number (then x's dtype is kept)."""
+    if _shape(y) is None:
+        if y != y:
+            return x * math.nan
+        ly = math.log(y) if y > 0 else (-math.inf if y == 0 else math.nan)
+        return xp.where(x == 0, 0, x * ly)
     safe = xp.where(x == 0, 1, y)
     r = xp.where(x == 0, 0, x * xp.log(safe))
-    return xp.where(xp.isnan(y), y, r) if _shape(y) is not None else r
+    return xp.where(xp.isnan(y), y, r)
 
 
 class Xlogy(Primitive):
@@ -828,3 +834,21 @@ class ClampMinTensor(ClampTensor):
 class ClampMaxTensor(ClampTensor):
     name = "ClampMax"
     version = 1
+
+
+class Overwrite(Primitive):
+    """An in-place comparison (``x.eq_(y)``): x's values are replaced by a piecewise-constant
+    function of x and y, so both get a zero gradient (PyTorch's EqBackward0, GeBackward1, ...
+    are subclasses named per comparison)."""
+    name = "Overwrite"
+
+    @staticmethod
+    def forward(ctx, a, values, other):
+        ctx.so = _shape(other)
+        return values.astype(a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = array_module(g)
+        go = None if ctx.so is None else xp.zeros_like(unbroadcast(g, ctx.so))
+        return xp.zeros_like(g), None, go

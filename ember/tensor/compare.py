@@ -11,7 +11,10 @@ import operator
 
 import numpy as np
 
+from ..autograd.grad_mode import GRAD
+from ..autograd.node import apply
 from ..backend import dtypes as D
+from ..ops.elementwise import Overwrite
 from ..backend.device import array_module, is_array
 from .math import write_out
 from .tensor import Tensor
@@ -265,6 +268,30 @@ def _inplace(fn, name):
     return method
 
 
+_OVERWRITE = {}  # (comparison, other is a tensor) -> Overwrite subclass named as PyTorch's grad_fn
+_CMP_NAMES = {"eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal"}
+
+
+def _inplace_compare(fn, name):
+    """``x.lt_(y)``: x's (and y's) gradient becomes zero, as PyTorch records it (the
+    in-place logical ops, by contrast, keep x's history, as PyTorch's do)."""
+    stem = fn.__name__
+
+    def method(self, other):
+        r = fn(self, other)
+        if GRAD[0] and (self._rg or (isinstance(other, Tensor) and other._rg)):
+            key = (stem, isinstance(other, Tensor))
+            op = _OVERWRITE.get(key)
+            if op is None:
+                op = _OVERWRITE[key] = type(f"{stem.capitalize()}Inplace", (Overwrite,),
+                                            {"name": stem.capitalize(), "version": int(key[1])})
+            r = apply(op, self, r._data, other if isinstance(other, Tensor) else None)
+        return self._commit_inplace(r, name)
+    method.__name__ = name
+    method.__doc__ = f"In-place {fn.__name__}: writes the result into this tensor (in its dtype)."
+    return method
+
+
 def _reflected(fn):
     def method(self, other):
         try:
@@ -279,7 +306,8 @@ for _name in __all__:
     setattr(Tensor, _name, _fn)
     if _name not in ("isnan", "isinf", "isfinite", "isposinf", "isneginf", "isreal", "signbit", "isclose",
                      "allclose", "equal"):
-        setattr(Tensor, _name + "_", _inplace(_fn, _name + "_"))
+        wrap = _inplace_compare if _name in _CMP_NAMES else _inplace
+        setattr(Tensor, _name + "_", wrap(_fn, _name + "_"))
 
 for _dunder, _fn in {"__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
                      "__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor,
