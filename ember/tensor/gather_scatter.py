@@ -35,7 +35,8 @@ def _index(index, op: str, allowed=("int64", "int32"), msg=None, exc=RuntimeErro
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
     a = index._data
-    if a.dtype.name not in allowed:
+    dt = a.dtype  # kind/itemsize: dtype.name is a slow Python property
+    if dt.kind != "i" or (dt.itemsize != 8 and (dt.itemsize != 4 or "int32" not in allowed)):
         raise exc(msg or f"{op}(): Expected dtype int32/int64 for index")
     return a
 
@@ -73,7 +74,10 @@ def _bounds(idx, size: int, dim: int, wrap: bool = False, exc=RuntimeError, msg=
     """All of ``idx`` in [0, size) (or [-size, size) when ``wrap``)."""
     if idx.size == 0:
         return
-    lo, hi = int(idx.min()), int(idx.max())
+    if idx.size == 1:
+        lo = hi = int(idx.reshape(-1)[0])
+    else:
+        lo, hi = int(idx.min()), int(idx.max())
     low = -size if wrap else 0
     if lo < low or hi >= size:
         bad = lo if lo < low else hi
