@@ -20,7 +20,7 @@ from .tensor.reduce import norm as _reduce_norm
 from .tensor.wrap import apply, normalize_axis
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "solve", "det", "slogdet", "cholesky",
-           "matmul", "cross", "multi_dot", "vecdot"]
+           "eigh", "eigvalsh", "matmul", "cross", "multi_dot", "vecdot"]
 
 _INF = float("inf")
 
@@ -157,6 +157,21 @@ def cholesky(A: Tensor, *, upper: bool = False, out=None) -> Tensor:
     its lower triangle is read); ``upper=True`` gives L^T."""
     L_ = apply(L.Cholesky, _square("linalg.cholesky", A))
     return L_.mT if upper else L_
+
+
+def eigh(A: Tensor, UPLO: str = "L", *, out=None):
+    """(eigenvalues ascending, eigenvectors as columns) of a symmetric matrix; only the
+    ``UPLO`` triangle is read.  Eigenvectors are defined up to sign."""
+    _square("linalg.eigh", A)
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+    w, v = apply(L.Eigh, A, UPLO)
+    return return_types.linalg_eigh((w, v))
+
+
+def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
+    """The eigenvalues of a symmetric matrix, ascending."""
+    return eigh(A, UPLO)[0]
 
 
 # ---------------------------------------------------------------- products

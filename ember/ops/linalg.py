@@ -13,7 +13,7 @@ from .reduce import expand_reduced
 
 __all__ = ["LinAlgError", "Mm", "Mv", "Dot", "Vdot", "Bmm", "Matmul", "MatmulSqueeze", "MatmulClone",
            "MatmulView", "Addmm", "Addmv", "Baddbmm", "Addbmm", "Trace", "Cross", "Inv", "Solve",
-           "Det", "Slogdet", "Logdet", "Cholesky", "MatrixNormSum", "MatrixNormSumMin", "SpectralNorm", "blas_ready"]
+           "Det", "Slogdet", "Logdet", "Cholesky", "Eigh", "MatrixNormSum", "MatrixNormSumMin", "SpectralNorm", "blas_ready"]
 
 
 class LinAlgError(RuntimeError):
@@ -494,6 +494,36 @@ class Cholesky(Primitive):
         lt = _mT(L)
         x = xp.linalg.solve(lt, s)                      # L^-T S
         return _mT(xp.linalg.solve(lt, _mT(x)))         # (L^-T (L^-T S)^T)^T = L^-T S L^-1
+
+
+class Eigh(Primitive):
+    """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix, read
+    from its ``uplo`` triangle."""
+    name = "LinalgEigh"
+
+    @staticmethod
+    def forward(ctx, a, uplo):
+        xp = array_module(a)
+        w, v = xp.linalg.eigh(a, UPLO=uplo)
+        ctx.save(w, v)
+        return w, v
+
+    @staticmethod
+    def backward(ctx, grads):
+        # A = V diag(w) V^T:  dA = V (diag(dw) + S / E) V^T, with S the skew part of V^T dV
+        # and E_ij = w_j - w_i (distinct eigenvalues; the diagonal of S / E is 0)
+        gw, gv = grads
+        w, v = ctx.saved
+        xp = array_module(gw)
+        n = w.shape[-1]
+        vt = _mT(v)
+        s = xp.matmul(vt, gv)
+        s = (s - _mT(s)) * 0.5
+        lead = tuple(w.shape[:-1])
+        eye = xp.eye(n, dtype=w.dtype)
+        e = w.reshape(lead + (1, n)) - w.reshape(lead + (n, 1)) + eye
+        inner = s / e + gw.reshape(lead + (1, n)) * eye
+        return xp.matmul(xp.matmul(v, inner), vt)
 
 
 class MatrixNormSum(Primitive):

@@ -514,3 +514,37 @@ def test_norm_gradcheck(fn):
 def test_norm_second_derivative():
     assert gradgradcheck(lambda a: ember.linalg.vector_norm(a), (t64(3, 4, seed=8),))
     assert gradgradcheck(lambda a: ember.linalg.vector_norm(a, 3, dim=1), (t64(3, 4, seed=9),))
+
+
+def sym(n, batch=(), seed=0):
+    m = np.random.default_rng(seed).standard_normal(batch + (n, n))
+    return m + np.swapaxes(m, -1, -2)
+
+
+def test_eigh():
+    # eigenvalues compare directly; eigenvectors only up to sign, so compare V diag(f) V^T
+    check(lambda lib, a: lib.linalg.eigvalsh(a), sym(4))
+    check(lambda lib, a: lib.linalg.eigvalsh(a, UPLO="U"), sym(3, (2,)))
+    check(lambda lib, a: lib.linalg.eigh(a)[0], sym(3, (2,)).astype(np.float32), atol=1e-4)
+
+    def recon(lib, a):
+        w, v = lib.linalg.eigh(a)
+        return (v * lib.arange(1.0, 4.0, dtype=a.dtype)) @ v.mT
+
+    check(recon, sym(3))
+    check(recon, sym(3, (2,), seed=1))
+    check_error(lambda lib, a: lib.linalg.eigh(a), rand(2, 3), match="square")
+
+
+def test_eigh_gradcheck():
+    def f(a):
+        a = a + a.mT  # gradcheck perturbs every entry: symmetrise
+        w, v = ember.linalg.eigh(a)
+        return w, (v * ember.arange(1.0, 4.0, dtype=a.dtype)) @ v.mT
+
+    assert gradcheck(f, (ember.tensor(sym(3, seed=3), requires_grad=True),))
+
+
+def test_cholesky_gradcheck():
+    eye = ember.eye(3, dtype=ember.float64)
+    assert gradcheck(lambda a: ember.linalg.cholesky(a @ a.mT + 3 * eye), (t64(3, 3, seed=5),))
