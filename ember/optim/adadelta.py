@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..backend.device import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, addcmul_, check_nonneg, finish, new_step, to_scalar, zeros_like
+from .optimizer import Optimizer, addcmul_, check_nonneg, chunks, finish, new_step, to_scalar, zeros_like
 
 __all__ = ["Adadelta"]
 
@@ -50,20 +50,21 @@ class Adadelta(Optimizer):
                 state["square_avg"] = zeros_like(p)
                 state["acc_delta"] = zeros_like(p)
             state["step"]._data += 1
-            d = self._effective_grad(p, group["maximize"], group["weight_decay"])
-            xp = array_module(d)
-            tmp = self._buffer(d, 2)
-            s, acc = state["square_avg"]._data, state["acc_delta"]._data
-            s *= rho
-            addcmul_(xp, s, d, d, 1 - rho, tmp)
-            std = xp.add(s, eps, out=self._buffer(d, 3))
-            xp.sqrt(std, out=std)
-            delta = xp.add(acc, eps, out=self._buffer(d, 0))
-            xp.sqrt(delta, out=delta)
-            delta /= std
-            delta *= d
-            acc *= rho
-            addcmul_(xp, acc, delta, delta, 1 - rho, tmp)
-            delta *= lr
-            p._data -= delta
+            xp = array_module(p._data)
+            for pc, gc, s, acc in chunks(p._data, p._grad._data, state["square_avg"]._data,
+                                         state["acc_delta"]._data):
+                d = self._effective_grad(pc, gc, group["maximize"], group["weight_decay"])
+                tmp = self._buffer(d, 2)
+                s *= rho
+                addcmul_(xp, s, d, d, 1 - rho, tmp)  # s = rho s + (1 - rho) d^2
+                std = xp.add(s, eps, out=self._buffer(d, 3))
+                xp.sqrt(std, out=std)
+                delta = xp.add(acc, eps, out=self._buffer(d, 0))
+                xp.sqrt(delta, out=delta)
+                delta /= std
+                delta *= d  # delta = sqrt(acc + eps) / sqrt(s + eps) * d
+                acc *= rho
+                addcmul_(xp, acc, delta, delta, 1 - rho, tmp)
+                delta *= lr
+                pc -= delta
             finish(p)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..backend.device import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, addcdiv_, addcmul_, check_nonneg, finish, new_step, to_scalar, zeros_like
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_nonneg, chunks, finish, new_step, to_scalar,
+                        zeros_like)
 
 __all__ = ["Adagrad"]
 
@@ -52,14 +53,13 @@ class Adagrad(Optimizer):
             st = state["step"]
             st._data += 1
             step = float(st._data)
-            d = self._effective_grad(p, group["maximize"], group["weight_decay"])
-            xp = array_module(d)
             clr = lr / (1 + (step - 1) * lr_decay)
-            tmp = self._buffer(d, 2)
-            s = state["sum"]._data
-            addcmul_(xp, s, d, d, 1.0, tmp)
-            std = xp.sqrt(s, out=self._buffer(d, 0))
-            std += eps
-            addcdiv_(xp, p._data, d, std, -clr, tmp)
+            xp = array_module(p._data)
+            for pc, gc, s in chunks(p._data, p._grad._data, state["sum"]._data):
+                d = self._effective_grad(pc, gc, group["maximize"], group["weight_decay"])
+                tmp = self._buffer(d, 2)
+                addcmul_(xp, s, d, d, 1.0, tmp)  # sum += d^2
+                std = xp.sqrt(s, out=self._buffer(d, 0))
+                std += eps
+                addcdiv_(xp, pc, d, std, -clr, tmp)
             finish(p)
-

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..backend.device import array_module
 from ..tensor import Tensor
-from .optimizer import (Optimizer, addcdiv_, addcmul_, check_betas, check_nonneg, finish, lerp_, new_step,
-                        to_scalar, zeros_like)
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_betas, check_nonneg, chunks, finish, lerp_,
+                        new_step, to_scalar, zeros_like)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -54,7 +54,7 @@ class Adam(Optimizer):
         lr = to_scalar(group["lr"])
         beta1, beta2 = (to_scalar(b) for b in group["betas"])
         eps, wd, amsgrad = group["eps"], group["weight_decay"], group["amsgrad"]
-        decoupled = group["decoupled_weight_decay"]
+        decoupled, maximize = group["decoupled_weight_decay"], group["maximize"]
         for p in params:
             state = self.state[p]
             if len(state) == 0:
@@ -66,27 +66,28 @@ class Adam(Optimizer):
             st = state["step"]
             st._data += 1
             step = float(st._data)
-            if wd != 0 and decoupled:
-                p._data *= 1 - lr * wd
-            d = self._effective_grad(p, group["maximize"], 0 if decoupled else wd)
-            xp = array_module(d)
-            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            tmp = self._buffer(d, 2)
-            lerp_(xp, m, d, 1 - beta1, tmp)
-            v *= beta2
-            addcmul_(xp, v, d, d, 1 - beta2, tmp)
             step_size = lr / (1 - beta1 ** step)
             bc2_sqrt = (1 - beta2 ** step) ** 0.5
+            arrays = [p._data, p._grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data]
             if amsgrad:
-                vmax = state["max_exp_avg_sq"]._data
-                xp.maximum(vmax, v, out=vmax)
-                v = vmax
-            denom = xp.sqrt(v, out=self._buffer(d, 0))
-            denom /= bc2_sqrt
-            denom += eps
-            addcdiv_(xp, p._data, m, denom, -step_size, tmp)
+                arrays.append(state["max_exp_avg_sq"]._data)
+            xp = array_module(p._data)
+            for pc, gc, m, v, *vmax in chunks(*arrays):
+                if wd != 0 and decoupled:
+                    pc *= 1 - lr * wd
+                d = self._effective_grad(pc, gc, maximize, 0 if decoupled else wd)
+                tmp = self._buffer(d, 2)
+                lerp_(xp, m, d, 1 - beta1, tmp)  # m = beta1 m + (1 - beta1) d
+                v *= beta2
+                addcmul_(xp, v, d, d, 1 - beta2, tmp)  # v = beta2 v + (1 - beta2) d^2
+                if amsgrad:
+                    xp.maximum(vmax[0], v, out=vmax[0])
+                    v = vmax[0]
+                denom = xp.sqrt(v, out=self._buffer(d, 0))
+                denom /= bc2_sqrt
+                denom += eps
+                addcdiv_(xp, pc, m, denom, -step_size, tmp)
             finish(p)
-
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (``p *= 1 - lr * weight_decay`` each step,

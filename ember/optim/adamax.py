@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from ..backend.device import array_module
 from ..tensor import Tensor
-from .optimizer import (Optimizer, addcdiv_, check_betas, check_nonneg, finish, lerp_, new_step, to_scalar,
-                        zeros_like)
+from .optimizer import (Optimizer, addcdiv_, check_betas, check_nonneg, chunks, finish, lerp_, new_step,
+                        to_scalar, zeros_like)
 
 __all__ = ["Adamax"]
 
@@ -51,15 +51,15 @@ class Adamax(Optimizer):
             st = state["step"]
             st._data += 1
             step = float(st._data)
-            d = self._effective_grad(p, group["maximize"], group["weight_decay"])
-            xp = array_module(d)
-            tmp = self._buffer(d, 2)
-            m, u = state["exp_avg"]._data, state["exp_inf"]._data
-            lerp_(xp, m, d, 1 - beta1, tmp)
-            u *= beta2
-            xp.abs(d, out=tmp)
-            tmp += eps
-            xp.maximum(u, tmp, out=u)
             clr = lr / (1 - beta1 ** step)
-            addcdiv_(xp, p._data, m, u, -clr, tmp)
+            xp = array_module(p._data)
+            for pc, gc, m, u in chunks(p._data, p._grad._data, state["exp_avg"]._data, state["exp_inf"]._data):
+                d = self._effective_grad(pc, gc, group["maximize"], group["weight_decay"])
+                tmp = self._buffer(d, 2)
+                lerp_(xp, m, d, 1 - beta1, tmp)  # m = beta1 m + (1 - beta1) d
+                u *= beta2
+                xp.abs(d, out=tmp)
+                tmp += eps
+                xp.maximum(u, tmp, out=u)  # u = max(beta2 u, |d| + eps)
+                addcdiv_(xp, pc, m, u, -clr, tmp)
             finish(p)

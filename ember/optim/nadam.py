@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..backend.device import array_module
 from ..tensor import Tensor
-from .optimizer import (Optimizer, addcdiv_, addcmul_, check_betas, check_nonneg, finish, lerp_, new_step,
-                        to_scalar, zeros_like)
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_betas, check_nonneg, chunks, finish, lerp_,
+                        new_step, to_scalar, zeros_like)
 
 __all__ = ["NAdam"]
 
@@ -63,24 +63,26 @@ class NAdam(Optimizer):
             st._data += 1
             step = float(st._data)
             bc2 = 1 - beta2 ** step
-            if wd != 0 and decoupled:
-                p._data *= 1 - lr * wd
-            d = self._effective_grad(p, group["maximize"], 0 if decoupled else wd)
-            xp = array_module(d)
             mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * md)))
             mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * md)))
             mp = state["mu_product"]._data
-            mp *= mu
+            mp *= mu  # in the counter's own precision, as PyTorch
             mu_product = float(mp)
-            tmp = self._buffer(d, 2)
-            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            lerp_(xp, m, d, 1 - beta1, tmp)
-            v *= beta2
-            addcmul_(xp, v, d, d, 1 - beta2, tmp)
-            denom = xp.divide(v, bc2, out=self._buffer(d, 0))
-            xp.sqrt(denom, out=denom)
-            denom += eps
             mu_product_next = mu_product * mu_next
-            addcdiv_(xp, p._data, d, denom, -lr * (1.0 - mu) / (1.0 - mu_product), tmp)
-            addcdiv_(xp, p._data, m, denom, (-lr * mu_next) / (1.0 - mu_product_next), tmp)
+            c_grad = -lr * (1.0 - mu) / (1.0 - mu_product)
+            c_avg = (-lr * mu_next) / (1.0 - mu_product_next)
+            xp = array_module(p._data)
+            for pc, gc, m, v in chunks(p._data, p._grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data):
+                if wd != 0 and decoupled:
+                    pc *= 1 - lr * wd
+                d = self._effective_grad(pc, gc, group["maximize"], 0 if decoupled else wd)
+                tmp = self._buffer(d, 2)
+                lerp_(xp, m, d, 1 - beta1, tmp)
+                v *= beta2
+                addcmul_(xp, v, d, d, 1 - beta2, tmp)
+                denom = xp.divide(v, bc2, out=self._buffer(d, 0))
+                xp.sqrt(denom, out=denom)
+                denom += eps
+                addcdiv_(xp, pc, d, denom, c_grad, tmp)
+                addcdiv_(xp, pc, m, denom, c_avg, tmp)
             finish(p)

@@ -16,6 +16,8 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from ..autograd.grad_mode import enable_grad
 from ..backend import dtypes as D
 from ..backend.device import array_module
@@ -51,7 +53,6 @@ def to_scalar(x):
 def new_step(value: float = 0.0) -> Tensor:
     """The ``step`` counter PyTorch keeps per parameter: a 0-d tensor on the CPU, float32
     (float64 when that is the default dtype)."""
-    import numpy as np
     dt = np.float64 if D.get_default_dtype() is D.float64 else np.float32
     return Tensor._make(np.array(value, dtype=dt))
 
@@ -199,7 +200,7 @@ class Optimizer:
     # ------------------------------------------------------------------ helpers for update rules
     def _buffer(self, like, slot: int = 0):
         """A scratch array shaped like ``like`` (contents undefined), reused across steps
-        so updates do not allocate a parameter-sized temporary each time."""
+        and parameters so updates allocate no temporaries."""
         key = (like.dtype.str, type(like), slot, str(getattr(like, "device", "")))
         flat = self._scratch.get(key)
         if flat is None or flat.size < like.size:
@@ -208,10 +209,10 @@ class Optimizer:
             self._scratch[key] = flat
         return flat[:like.size].reshape(like.shape)
 
-    def _effective_grad(self, p: Tensor, maximize: bool, weight_decay: float):
-        """The gradient the update uses: negated for ``maximize``, plus ``weight_decay * p``
-        (L2 penalty) when set.  The returned array may be ``p.grad``'s own storage: read only."""
-        g = p._grad._data
+    def _effective_grad(self, p, g, maximize: bool, weight_decay: float):
+        """The gradient the update uses, from arrays ``p`` and ``g`` (a chunk of the
+        parameter and of its grad): negated for ``maximize``, plus ``weight_decay * p``
+        (L2 penalty) when set.  The result may be ``g`` itself: read only."""
         if not maximize and weight_decay == 0:
             return g
         xp = array_module(g)
@@ -219,8 +220,9 @@ class Optimizer:
         if weight_decay == 0:
             return xp.negative(g, out=t)
         # g + weight_decay * p, with g negated first under maximize
-        xp.multiply(p._data, weight_decay, out=t)
+        xp.multiply(p, weight_decay, out=t)
         return xp.subtract(t, g, out=t) if maximize else xp.add(g, t, out=t)
+
 
     # ------------------------------------------------------------------ checkpoints
     def state_dict(self) -> dict[str, Any]:
@@ -293,6 +295,26 @@ def _cast(param: Tensor, value, key=None):
     if isinstance(value, (list, tuple)):
         return type(value)(_cast(param, v) for v in value)
     return value
+
+
+CHUNK = 32768  # elements per chunk: a dozen float32 chunks stay in a core's L2 cache
+
+
+def chunks(*arrays):
+    """Yield the same-shaped ``arrays`` as aligned chunks of at most CHUNK elements.
+
+    An update rule is a dozen elementwise passes over the parameter and its state;
+    running all of them on one cache-sized chunk before the next keeps the data in
+    cache (about 2x faster than whole-array passes on the CPU).  Non-contiguous arrays
+    and CuPy arrays (where each pass is one kernel launch) are yielded whole."""
+    a0 = arrays[0]
+    n = a0.size
+    if n <= CHUNK or type(a0) is not np.ndarray or not all(a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flats = [a.reshape(-1) for a in arrays]
+    for s in range(0, n, CHUNK):
+        yield tuple(f[s:s + CHUNK] for f in flats)
 
 
 def finish(p: Tensor) -> None:

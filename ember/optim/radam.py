@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..backend.device import array_module
 from ..tensor import Tensor
-from .optimizer import (Optimizer, addcmul_, check_betas, check_nonneg, finish, lerp_, new_step, to_scalar,
-                        zeros_like)
+from .optimizer import (Optimizer, addcmul_, check_betas, check_nonneg, chunks, finish, lerp_, new_step,
+                        to_scalar, zeros_like)
 
 __all__ = ["RAdam"]
 
@@ -58,27 +58,29 @@ class RAdam(Optimizer):
             st = state["step"]
             st._data += 1
             step = float(st._data)
-            if wd != 0 and decoupled:
-                p._data *= 1 - lr * wd
-            d = self._effective_grad(p, group["maximize"], 0 if decoupled else wd)
-            xp = array_module(d)
-            tmp = self._buffer(d, 2)
-            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            lerp_(xp, m, d, 1 - beta1, tmp)
-            v *= beta2
-            addcmul_(xp, v, d, d, 1 - beta2, tmp)
             bc1 = 1 - beta1 ** step
             bc2 = 1 - beta2 ** step
-            upd = xp.divide(m, bc1, out=self._buffer(d, 0))
-            upd *= lr
             rho_inf = 2 / (1 - beta2) - 1
             rho_t = rho_inf - 2 * step * (beta2 ** step) / bc2
+            rect = None
             if rho_t > 5.0:
                 rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                xp.sqrt(v, out=tmp)
-                tmp += eps
-                xp.divide(bc2 ** 0.5, tmp, out=tmp)
-                upd *= tmp
-                upd *= rect
-            p._data -= upd
+            xp = array_module(p._data)
+            for pc, gc, m, v in chunks(p._data, p._grad._data, state["exp_avg"]._data, state["exp_avg_sq"]._data):
+                if wd != 0 and decoupled:
+                    pc *= 1 - lr * wd
+                d = self._effective_grad(pc, gc, group["maximize"], 0 if decoupled else wd)
+                tmp = self._buffer(d, 2)
+                lerp_(xp, m, d, 1 - beta1, tmp)
+                v *= beta2
+                addcmul_(xp, v, d, d, 1 - beta2, tmp)
+                upd = xp.divide(m, bc1, out=self._buffer(d, 0))
+                upd *= lr
+                if rect is not None:  # the variance is tractable: rectified adaptive step
+                    xp.sqrt(v, out=tmp)
+                    tmp += eps
+                    xp.divide(bc2 ** 0.5, tmp, out=tmp)
+                    upd *= tmp
+                    upd *= rect
+                pc -= upd
             finish(p)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..backend.device import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, addcdiv_, addcmul_, check_nonneg, finish, lerp_, new_step, to_scalar, zeros_like
+from .optimizer import (Optimizer, addcdiv_, addcmul_, check_nonneg, chunks, finish, lerp_, new_step, to_scalar,
+                        zeros_like)
 
 __all__ = ["RMSprop"]
 
@@ -52,30 +53,35 @@ class RMSprop(Optimizer):
                 if centered:
                     state["grad_avg"] = zeros_like(p)
             state["step"]._data += 1
-            d = self._effective_grad(p, group["maximize"], group["weight_decay"])
-            xp = array_module(d)
-            tmp = self._buffer(d, 2)
-            s = state["square_avg"]._data
-            s *= alpha
-            addcmul_(xp, s, d, d, 1 - alpha, tmp)
-            avg = self._buffer(d, 0)
-            if centered:
-                ga = state["grad_avg"]._data
-                lerp_(xp, ga, d, 1 - alpha, tmp)
-                # s - g_avg * g_avg, then its square root
-                xp.multiply(ga, -1.0, out=avg)
-                avg *= ga
-                avg += s
-                xp.sqrt(avg, out=avg)
-            else:
-                xp.sqrt(s, out=avg)
-            avg += eps
+            arrays = [p._data, p._grad._data, state["square_avg"]._data]
             if momentum > 0:
-                b = state["momentum_buffer"]._data
-                b *= momentum
-                addcdiv_(xp, b, d, avg, 1.0, tmp)
-                xp.multiply(b, lr, out=tmp)
-                p._data -= tmp
-            else:
-                addcdiv_(xp, p._data, d, avg, -lr, tmp)
+                arrays.append(state["momentum_buffer"]._data)
+            if centered:
+                arrays.append(state["grad_avg"]._data)
+            xp = array_module(p._data)
+            for pc, gc, s, *rest in chunks(*arrays):
+                d = self._effective_grad(pc, gc, group["maximize"], group["weight_decay"])
+                tmp = self._buffer(d, 2)
+                s *= alpha
+                addcmul_(xp, s, d, d, 1 - alpha, tmp)  # s = alpha s + (1 - alpha) d^2
+                avg = self._buffer(d, 0)
+                if centered:
+                    ga = rest[-1]
+                    lerp_(xp, ga, d, 1 - alpha, tmp)
+                    # sqrt(s - g_avg * g_avg)
+                    xp.multiply(ga, -1.0, out=avg)
+                    avg *= ga
+                    avg += s
+                    xp.sqrt(avg, out=avg)
+                else:
+                    xp.sqrt(s, out=avg)
+                avg += eps
+                if momentum > 0:
+                    b = rest[0]
+                    b *= momentum
+                    addcdiv_(xp, b, d, avg, 1.0, tmp)  # b = momentum b + d / avg
+                    xp.multiply(b, lr, out=tmp)
+                    pc -= tmp
+                else:
+                    addcdiv_(xp, pc, d, avg, -lr, tmp)
             finish(p)

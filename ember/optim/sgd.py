@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..backend.device import array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, finish, to_scalar
+from .optimizer import Optimizer, chunks, finish, to_scalar
 
 __all__ = ["SGD"]
 
@@ -42,32 +42,39 @@ class SGD(Optimizer):
     def _update_group(self, group, params) -> None:
         lr = to_scalar(group["lr"])
         momentum, dampening = group["momentum"], group["dampening"]
-        nesterov, wd = group["nesterov"], group["weight_decay"]
+        nesterov, wd, maximize = group["nesterov"], group["weight_decay"], group["maximize"]
         for p in params:
-            d = self._effective_grad(p, group["maximize"], wd)
-            xp = array_module(d)
-            if momentum != 0:
-                state = self.state[p]
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = Tensor._make(d.copy())
+            pa, g = p._data, p._grad._data
+            xp = array_module(pa)
+            if momentum == 0:
+                for pc, gc in chunks(pa, g):
+                    d = self._effective_grad(pc, gc, maximize, wd)
+                    t = xp.multiply(d, lr, out=self._buffer(d, 0))
+                    pc -= t
+                finish(p)
+                continue
+            state = self.state[p]
+            first = state.get("momentum_buffer") is None
+            if first:  # the buffer starts as the first gradient
+                state["momentum_buffer"] = Tensor._make(xp.empty_like(pa))
+            for pc, gc, b in chunks(pa, g, state["momentum_buffer"]._data):
+                d = self._effective_grad(pc, gc, maximize, wd)
+                t = self._buffer(d, 0)
+                if first:
+                    b[...] = d
                 else:
-                    b = buf._data
+                    # b = momentum * b + (1 - dampening) * d
                     b *= momentum
                     if dampening == 0:
                         b += d
                     else:
-                        t = self._buffer(d, 0)
                         xp.multiply(d, 1 - dampening, out=t)
                         b += t
                 if nesterov:
-                    # d + momentum * b
-                    t = self._buffer(d, 0)
-                    xp.multiply(buf._data, momentum, out=t)
-                    d = xp.add(d, t, out=t)
+                    xp.multiply(b, momentum, out=t)  # d + momentum * b
+                    xp.add(d, t, out=t)
+                    t *= lr
                 else:
-                    d = buf._data
-            t = self._buffer(d, 0)  # may be d itself (nesterov): multiply in place
-            xp.multiply(d, lr, out=t)
-            p._data -= t
+                    xp.multiply(b, lr, out=t)
+                pc -= t
             finish(p)

@@ -125,13 +125,13 @@ def assert_params(e_params, t_params, dtype, what):
         np.testing.assert_allclose(np_of(e), np_of(t), **TOL[dtype], err_msg=f"{what}: param {i}")
 
 
-def run(name, kw, dtype, *, groups=False, reload_at=None, reload_via=copy.deepcopy):
+def run(name, kw, dtype, *, groups=False, reload_at=None, reload_via=copy.deepcopy, steps=STEPS):
     """Run ember and torch side by side; optionally move ember's state into a fresh
     optimizer at step ``reload_at``.  Returns both optimizers."""
     arrays, tgts = init_arrays(dtype), targets(dtype)
     e_params, t_params = make_params(arrays)
     e_opt, t_opt = build(ember, name, e_params, kw, groups), build(torch, name, t_params, kw, groups)
-    for step in range(STEPS):
+    for step in range(steps):
         if reload_at is not None and step == reload_at:
             sd = reload_via(e_opt.state_dict())
             e_opt = build(ember, name, e_params, kw, groups)
@@ -178,6 +178,34 @@ def test_trajectory_matches_torch(name, kw, dtype):
     e_opt, t_opt = run(name, kw, dtype)
     compare_state(e_opt, t_opt, dtype)
     assert repr(e_opt) == repr(t_opt)
+
+
+@pytest.mark.parametrize("name,kw", CONFIGS, ids=IDS)
+def test_chunked_updates(name, kw, monkeypatch):
+    """Large parameters are updated in cache-sized chunks: with tiny chunks (so every
+    parameter here is split, with a ragged last chunk) the trajectory is unchanged."""
+    import ember.optim.optimizer as O
+    monkeypatch.setattr(O, "CHUNK", 4)
+    run(name, kw, np.float64, steps=30)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"])
+def test_large_parameter(name):
+    """A parameter larger than one chunk, and a non-contiguous gradient (whole-array path)."""
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((201, 300)).astype(np.float32)
+    e, t = ember.tensor(a.copy(), requires_grad=True), torch.tensor(a.copy(), requires_grad=True)
+    kw = dict(lr=0.01, momentum=0.9) if name == "SGD" else dict(lr=0.01)
+    eo, to = getattr(optim, name)([e], **kw), getattr(torch.optim, name)([t], **kw)
+    for step in range(5):
+        g = rng.standard_normal((300, 201)).astype(np.float32)
+        e.grad, t.grad = ember.tensor(g.T.copy()), torch.tensor(g.T.copy())
+        if step % 2:  # a transposed view: not contiguous
+            e.grad, t.grad = ember.tensor(g).t(), torch.tensor(g).t()
+            assert not e.grad.is_contiguous()
+        eo.step()
+        to.step()
+        np.testing.assert_allclose(np_of(e), np_of(t), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name,kw", CONFIGS, ids=IDS)
