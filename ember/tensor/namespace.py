@@ -54,7 +54,73 @@ def swapaxes(a, i, j):
 
 
 def expand_dims(a, axis):
-    return to_tensor(a).unsqueeze(axis)
+    a = to_tensor(a)
+    if not isinstance(axis, (tuple, list)):
+        return a.unsqueeze(axis)
+    n = a.ndim + len(axis)
+    for ax in sorted(x % n for x in axis):
+        a = a.unsqueeze(ax)
+    return a
+
+
+# NumPy's spellings of the shape functions (NumPy argument names and meanings)
+def concatenate(arrays, axis=0):
+    return _ember().cat([to_tensor(x) for x in arrays], axis)
+
+
+def stack(arrays, axis=0):
+    return _ember().stack([to_tensor(x) for x in arrays], axis)
+
+
+def split(a, indices_or_sections, axis=0):
+    """np.split: n equal sections, or cut points (not PyTorch's piece sizes)."""
+    a = to_tensor(a)
+    if isinstance(indices_or_sections, int):
+        size = a.shape[axis]
+        if size % indices_or_sections:
+            raise ValueError("array split does not result in an equal division")
+        return list(a.split(size // indices_or_sections, axis))
+    return list(a.tensor_split(list(indices_or_sections), axis))
+
+
+def flip(a, axis=None):
+    a = to_tensor(a)
+    axes = tuple(range(a.ndim)) if axis is None else (axis if isinstance(axis, (tuple, list)) else (axis,))
+    return a.flip(axes)
+
+
+def roll(a, shift, axis=None):
+    return to_tensor(a).roll(shift, axis)
+
+
+def moveaxis(a, source, destination):
+    return to_tensor(a).movedim(source, destination)
+
+
+def squeeze(a, axis=None):
+    return to_tensor(a).squeeze(axis)
+
+
+def tril(m, k=0):
+    return to_tensor(m).tril(k)
+
+
+def triu(m, k=0):
+    return to_tensor(m).triu(k)
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    return to_tensor(a).diagonal(offset, axis1, axis2)
+
+
+def tile(a, reps):
+    return to_tensor(a).tile(tuple(reps) if isinstance(reps, (tuple, list)) else (reps,))
+
+
+def repeat(a, repeats, axis=None):
+    """np.repeat is PyTorch's repeat_interleave."""
+    r = repeats if isinstance(repeats, int) else to_tensor(repeats)
+    return to_tensor(a).repeat_interleave(r, axis)
 
 
 def where(cond, x, y):
@@ -91,7 +157,7 @@ def cross(a, b, axis=-1):
 _ALIASES = {
     "multiply": "mul", "add": "add", "subtract": "sub", "divide": "div", "true_divide": "div",
     "negative": "neg", "power": "pow", "absolute": "abs", "arccos": "acos", "arcsin": "asin",
-    "arctan": "atan", "concatenate": "cat", "amax": "amax", "amin": "amin", "square": "square",
+    "arctan": "atan", "amax": "amax", "amin": "amin", "square": "square",
     "logaddexp": "logaddexp", "clip": "clamp", "matmul": "matmul", "einsum": "einsum",
 }
 

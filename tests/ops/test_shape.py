@@ -663,3 +663,39 @@ def test_errors(name, fn, shape, match):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_error(fn, rand(*shape), match=match)
+
+
+# ---------------------------------------------------------------------------- NumPy names on tensors
+NUMPY_NAMES = [
+    ("concatenate", lambda xp, a: xp.concatenate([a, a * 2], axis=1)),
+    ("stack", lambda xp, a: xp.stack([a, a], axis=-1)),
+    ("split_sections", lambda xp, a: xp.split(a, 2, axis=1)),
+    ("split_indices", lambda xp, a: xp.split(a, [1, 3], axis=1)),
+    ("flip_all", lambda xp, a: xp.flip(a)),
+    ("flip_axis", lambda xp, a: xp.flip(a, axis=1)),
+    ("roll", lambda xp, a: xp.roll(a, 2, axis=1)),
+    ("roll_flat", lambda xp, a: xp.roll(a, -1)),
+    ("moveaxis", lambda xp, a: xp.moveaxis(a, 0, 1)),
+    ("squeeze", lambda xp, a: xp.squeeze(xp.expand_dims(a, (0, 2)), axis=0)),
+    ("tril", lambda xp, a: xp.tril(a, 1)),
+    ("triu", lambda xp, a: xp.triu(a, k=-1)),
+    ("diagonal", lambda xp, a: xp.diagonal(a, 1)),
+    ("tile", lambda xp, a: xp.tile(a, (2, 1))),
+    ("repeat", lambda xp, a: xp.repeat(a, 2, axis=0)),
+    ("repeat_flat", lambda xp, a: xp.repeat(a, 3)),
+]
+
+
+@pytest.mark.parametrize("name, fn", NUMPY_NAMES, ids=[n[0] for n in NUMPY_NAMES])
+def test_tensor_namespace_has_numpys_shape_functions(name, fn):
+    """Backward formulas call ``xp.<numpy name>``; on tensors (create_graph) they must mean the same."""
+    from ember.tensor import namespace
+    a = rand(3, 4)
+    expected = fn(np, a)
+    got = fn(namespace, ember.tensor(a))
+    if isinstance(expected, list):
+        assert len(got) == len(expected)
+        for g, e in zip(got, expected):
+            np.testing.assert_array_equal(g.numpy(), e)
+    else:
+        np.testing.assert_array_equal(got.numpy(), expected)
