@@ -9,7 +9,8 @@ into the ``(pre, adv, acc)`` form of ``ember.ops.indexing`` (see there):
 * anything with integer or bool arrays: ``pre`` (the selects and unsqueezes), then
   ``adv`` (slices and arrays), read as a copy (``Index``).
 
-The gather / scatter / index_* / masked_* family lives in ``indexing_ops.py``.
+The gather / scatter / index_* / take family lives in ``gather_scatter.py``, the
+masked_* family and nonzero in ``masked.py``; all are re-exported from here.
 """
 from __future__ import annotations
 
@@ -144,6 +145,8 @@ def parse_key(t: Tensor, key):
     xp = array_module(t._data)
     if xp is not np:
         items = [xp.asarray(k) if isinstance(k, np.ndarray) else k for k in items]
+    elif any(is_array(k) and not isinstance(k, np.ndarray) for k in items):
+        raise RuntimeError("indices should be either on cpu or on the same device as the indexed tensor (cpu)")
     selects = any(type(k) is int or k is None for k in items)
     if selects:
         pre = []
@@ -374,5 +377,8 @@ Tensor.__getitem__ = _getitem
 Tensor.__setitem__ = _setitem
 Tensor.copy_ = copy_
 
-from .gather_scatter import *  # noqa: E402,F401,F403  (the index-driven functions, re-exported)
-from .gather_scatter import __all__  # noqa: E402
+from . import gather_scatter as _gs, masked as _masked  # noqa: E402  (the index- and mask-driven functions)
+from .gather_scatter import *  # noqa: E402,F401,F403
+from .masked import *  # noqa: E402,F401,F403
+
+__all__ = _gs.__all__ + _masked.__all__

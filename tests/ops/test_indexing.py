@@ -95,6 +95,11 @@ ADV = {
     "zero_d_bool_tensor": lambda lib, x: x[T(lib, np.array(True))],
     "none_array": lambda lib, x: x[None, [1, 0]],
     "negative_steps_free_slice": lambda lib, x: x[1:, [0, 0], ::2],
+    "empty_list": lambda lib, x: x[[]],
+    "tuple_in_tuple": lambda lib, x: x[(0, 2), ],
+    "numpy_int": lambda lib, x: x[np.int64(1), 1:],
+    "numpy_array": lambda lib, x: x[np.array([2, 0])],
+    "numpy_mask": lambda lib, x: x[:, np.array([True, False, True, False])],
 }
 
 
@@ -447,3 +452,31 @@ def test_double_backward_gradgradcheck_like():
     assert g.tolist() == [4.0, 0.0, 6.0]
     (gg,) = ember.autograd.grad(g.sum(), x)
     assert gg.tolist() == [4.0, 0.0, 2.0]
+
+
+def test_gradgradcheck():
+    """Second derivatives of every primitive's backward (they are built from the same
+    primitives, so they must be differentiable themselves)."""
+    ggc = ember.autograd.gradgradcheck
+    idx = ember.tensor([[0, 2, 2], [1, 1, 0]])
+
+    def setitem(x, v):
+        y = x * x
+        y[[0, 1], 1:] = v[:2] * v[:2]
+        y[0, 0] = v[2]
+        return y
+    cases = [
+        (lambda x: x[1:, ::2] ** 2, (_x64(3, 4),)),
+        (lambda x: x[[0, 0, 2], None] ** 2, (_x64(3, 2),)),
+        (lambda x: x[x > 0] ** 2, (_x64(2, 3),)),
+        (lambda x: x.gather(1, idx) ** 2, (_x64(2, 3),)),
+        (lambda x, s: x.scatter(1, ember.tensor([[0, 2], [1, 0]]), s) ** 2, (_x64(2, 3), _x64(2, 2))),
+        (lambda x, s: x.scatter_add(1, idx, s) ** 2, (_x64(2, 3), _x64(2, 3))),
+        (lambda x: x.index_select(0, ember.tensor([1, 1, 0])) ** 2, (_x64(2, 3),)),
+        (lambda x, v: x.masked_fill(ember.tensor([True, False, True]), v) ** 2, (_x64(2, 3), _x64())),
+        (lambda x: x.take(ember.tensor([5, 0, 5])) ** 2, (_x64(2, 3),)),
+        (setitem, (_x64(2, 3), _x64(3))),
+        (lambda x, s: (x * 1).copy_(s) ** 2, (_x64(2, 3), _x64(3))),
+    ]
+    for fn, inputs in cases:
+        assert ggc(fn, inputs)
