@@ -64,7 +64,7 @@ class Uniform(Distribution):
             self._validate_sample(value)
         inside = (self.low._data <= value._data) & (value._data < self.high._data)
         xp = array_module(inside)
-        log_mask = ember.tensor(xp.log(inside.astype(self.low._data.dtype)))
+        log_mask = ember.tensor(xp.where(inside, 0.0, -xp.inf).astype(self.low._data.dtype))
         return log_mask - (self.high - self.low).log()
 
     def cdf(self, value: Tensor) -> Tensor:

@@ -18,8 +18,8 @@ class FillScalar(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        # d value / d a = 0: the old contents are discarded
-        return (None,)
+        # d value / d a = 0: the old contents are discarded (PyTorch: zeros_like(grad))
+        return (array_module(g).zeros_like(g),)
 
 
 class FillTensor(Primitive):
@@ -37,4 +37,4 @@ class FillTensor(Primitive):
     def backward(ctx, g):
         # out[i] = v for every i, so dL/dv = sum_i dL/dout[i]; the old values get nothing
         xp = array_module(g)
-        return None, xp.sum(g).astype(ctx.v_dtype)
+        return xp.zeros_like(g), xp.sum(g).astype(ctx.v_dtype)

@@ -24,8 +24,8 @@ class Sampled(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        # the samples do not depend on the overwritten values
-        return (None,)
+        # the samples do not depend on the overwritten values (PyTorch: zeros_like(grad))
+        return array_module(g).zeros_like(g), None
 
 
 _SAMPLED = {}

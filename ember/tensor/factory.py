@@ -189,19 +189,19 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     for v in (start, end):
         if isinstance(v, float) and not math.isfinite(v):
             raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if step == 0:
+        raise RuntimeError("arange: step must be nonzero")
     if dt is D.int64:
         # PyTorch casts the bounds to int64 first and counts in integers
         start, end, step = int(start), int(end), int(step)
         if step == 0:
-            raise ValueError("step must be nonzero")
+            raise ValueError(f"arange: step must be nonzero (the step became 0 when cast to {dt})")
         sgn = (step > 0) - (step < 0)
         n = (end - start + step - sgn) // step if (end - start) * step > 0 else 0
         if (end - start) * step < 0:
             raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
                                f"(start={start}, end={end}, step={step})")
     else:
-        if step == 0:
-            raise RuntimeError("arange: step must be nonzero")
         if (end - start) * step < 0:
             raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
                                f"(start={start}, end={end}, step={step})")
