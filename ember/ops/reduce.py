@@ -340,22 +340,25 @@ def _one_hot(xp, idx_kept, shape, axis, dtype):
 
 def _median_index(xp, a, axis, nan_ignoring):
     """Index of the lower median along ``axis`` (kept dim).  Ties resolve as in
-    PyTorch: the element in that position of a stable sort.  A slice with NaN gives
-    its first NaN (median), or NaN is skipped (nanmedian)."""
-    order = xp.argsort(a, axis=axis, kind="stable")
+    PyTorch: the element in position (n-1)//2 of a stable sort.  A slice with NaN
+    gives its first NaN (median), or NaN is skipped (nanmedian)."""
     n = a.shape[axis]
     isf = a.dtype.kind == "f"
-    if nan_ignoring and isf:
-        valid = xp.sum(~xp.isnan(a), axis=axis, keepdims=True)
-        k = xp.maximum(valid - 1, 0) // 2
+    nan = xp.isnan(a) if isf else None
+    has_nan = nan is not None and bool(nan.any())
+    if nan_ignoring and has_nan:
+        order = xp.argsort(a, axis=axis, kind="stable")  # NaNs sort last
+        k = xp.maximum(xp.sum(~nan, axis=axis, keepdims=True) - 1, 0) // 2
         return xp.take_along_axis(order, k, axis=axis)
-    idx = xp.take_along_axis(order, xp.full(_kept_shape(a.shape, (axis,)), (n - 1) // 2, dtype=order.dtype),
-                             axis=axis)
-    if isf:
-        nan = xp.isnan(a)
-        has = xp.any(nan, axis=axis, keepdims=True)
-        if has.any():
-            idx = xp.where(has, xp.argmax(nan, axis=axis, keepdims=True), idx)
+    k = (n - 1) // 2
+    # linear time: the median value v by partition; the stable sort puts at position k
+    # the (k - #{x < v} + 1)-th occurrence of v, in the slice's order
+    v = xp.take(xp.partition(a, k, axis=axis), [k], axis=axis)
+    less = xp.sum(a < v, axis=axis, keepdims=True)
+    eq = a == v
+    idx = xp.argmax(eq & (xp.cumsum(eq, axis=axis) == k - less + 1), axis=axis, keepdims=True)
+    if has_nan:
+        idx = xp.where(xp.any(nan, axis=axis, keepdims=True), xp.argmax(nan, axis=axis, keepdims=True), idx)
     return idx
 
 

@@ -123,11 +123,6 @@ def _int_result(op: str, input: Tensor, dtype):
     return None
 
 
-def _float_only(op: str, input: Tensor, message: str | None = None) -> None:
-    if not input.is_floating_point():
-        raise RuntimeError(message or f"{op}(): expected a floating point tensor, got {_name(input)}")
-
-
 def _nonempty(op: str, input: Tensor, axes, error=IndexError) -> None:
     """Max-like reductions have no identity: reducing over an empty dim raises."""
     shape = input._data.shape
