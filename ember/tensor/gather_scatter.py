@@ -371,7 +371,7 @@ def _index_fill_args(self: Tensor, dim, index, value, op: str):
     mask = xp.zeros(size, dtype=bool)  # a mask: a position named twice is filled (and differentiated) once
     mask[_on(xp, idx.reshape(-1))] = True
     if a.ndim == 0:
-        return (Ellipsis if bool(mask[0]) else mask[:0]), value
+        return (Ellipsis if bool(mask[0]) else xp.asarray(False)), value
     return _dims_key(d, mask), value
 
 

@@ -480,3 +480,18 @@ def test_gradgradcheck():
     ]
     for fn, inputs in cases:
         assert ggc(fn, inputs)
+
+
+def test_zero_d_inputs():
+    s = np.array(1.5, np.float32)
+    check(lambda lib, x: x[x > 0], s)
+    check(lambda lib, x: x[x < 0], s)
+    check(lambda lib, x: x[None, True], s)
+    check(lambda lib, x: x.masked_fill(x > 0, 0.0), s)
+    check(lambda lib, x: x.index_fill(0, T(lib, [0]), 2.0), s)
+    check(lambda lib, x: x.index_fill(0, T(lib, np.zeros(0, np.int64)), 2.0), s)
+    check(lambda lib, x: x.index_select(0, T(lib, [0])), s)
+    check(lambda lib, x: x.gather(0, T(lib, 0)), s)
+    check(lambda lib, x, v: x.scatter(0, T(lib, 0), v), s, np.array(2.5, np.float32))
+    check(lambda lib, x, v: x.index_add(0, T(lib, [0]), v), s, np.array(2.5, np.float32))
+    check(lambda lib, x: lib.take_along_dim(x, T(lib, 0)), rand(3))
