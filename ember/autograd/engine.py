@@ -1,21 +1,27 @@
 """The backward engine: one iterative topological pass over the recorded graph.
 
-1. Walk from the roots (no recursion) and count, for every node, the edges that
-   reach it.
-2. Run nodes in dependency order (Kahn): a node runs once every node that feeds it a
-   gradient has run; incoming gradients for one output are summed out of place
-   (backward may hand the same array to two inputs).
-3. Leaves accumulate into ``.grad``; saved values are freed as each node finishes
-   unless ``retain_graph``.  With ``create_graph`` gradients are tensors and each
-   primitive's backward formula is itself recorded.
+1. Nodes wait in a heap keyed by creation order (``Node.seq``), newest first: a
+   node's consumers are always newer than it, so when it is popped every gradient
+   for it has arrived (no recursion, no pre-pass).  Incoming gradients for one
+   output are summed out of place (backward may hand the same array to two inputs).
+2. Each leaf's gradients are summed, then delivered once: hooks, then ``.grad``.
+3. Saved values are freed as each node finishes unless ``retain_graph``.  With
+   ``create_graph`` gradients are tensors and each primitive's backward formula is
+   itself recorded.
 """
 from __future__ import annotations
+
+import heapq
+
+import numpy as np
 
 from ..backend.device import is_array
 from .grad_mode import GRAD
 from .node import FREED, Node, _Tensor
 
 __all__ = ["run_backward"]
+
+_ndarray = np.ndarray
 
 _SECOND = ("Trying to backward through the graph a second time (or directly access saved tensors "
            "after they have already been freed). Saved intermediate values of the graph are freed "
@@ -118,6 +124,15 @@ def _accumulate_leaf(leaf, g, create_graph: bool) -> None:
         cur._version[0] += 1
 
 
+def _sum(a, b):
+    """a + b out of place; NumPy turns the sum of two 0-d arrays into a scalar: undo that."""
+    r = a + b
+    if not is_array(r) and not isinstance(r, _Tensor[0]):
+        from ..backend.device import array_module
+        r = array_module(r).asarray(r)
+    return r
+
+
 def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = False,
                  inputs=None, accumulate: bool = True):
     """Backpropagate ``grads`` (arrays, or tensors when create_graph) from ``roots``.
@@ -135,9 +150,10 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
             else:
                 want_node.setdefault((id(t._node), t._oidx), []).append(j)
 
-    buffers: dict = {}     # node -> [grad per output], summed as producers finish
+    buffers: dict = {}     # node -> [grad per output], summed as its consumers finish
     leaf_grads: dict = {}  # id(leaf) -> [leaf, summed grad]: each leaf is delivered once, as
-    start = []             # PyTorch's AccumulateGrad node (hooks see the total gradient)
+    heap: list = []        # PyTorch's AccumulateGrad node (hooks see the total gradient)
+    push, pop = heapq.heappush, heapq.heappop
     for r, g in zip(roots, grads):
         node = r._node
         if node is None:
@@ -146,55 +162,33 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node.n_out
-            start.append(node)
+            push(heap, (-node.seq, node))
         i = r._oidx
-        buf[i] = g if buf[i] is None else buf[i] + g
+        buf[i] = g if buf[i] is None else _sum(buf[i], g)
 
-    # 1. dependency counts, iteratively (no recursion: 10,000-deep graphs are fine)
-    deps: dict = {}
-    seen = set(start)
-    stack = list(start)
-    while stack:
-        node = stack.pop()
-        for e in node.edges:
-            if type(e) is tuple:
-                child = e[0]
-                deps[child] = deps.get(child, 0) + 1
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-
-    # 2. run nodes whose every consumer has finished
+    # Nodes run from the newest down: every consumer of a node was created after it,
+    # so when a node is popped all gradients for it have arrived.  No recursion, no
+    # pre-pass; nodes that receive no gradient are never visited.
     prev = GRAD[0]
     GRAD[0] = bool(create_graph)
     try:
-        ready = [n for n in start if n not in deps]
-        while ready:
-            node = ready.pop()
-            buf = buffers.pop(node, None)
-            out_grads = None
-            if buf is not None and any(b is not None for b in buf):
-                out_grads = _run_node(node, buf, create_graph, retain_graph, captured, want_node)
-            elif not retain_graph and node.saved:
-                node.saved = FREED
-                node.refs = None
-            for g, e in zip(out_grads or _NONES(len(node.edges)), node.edges):
-                if e is None:
+        while heap:
+            node = pop(heap)[1]
+            buf = buffers.pop(node)
+            out_grads = _run_node(node, buf, create_graph, retain_graph, captured, want_node)
+            for g, e in zip(out_grads, node.edges):
+                if g is None or e is None:
                     continue
                 if type(e) is tuple:
                     child, oi = e
-                    if g is not None:
-                        cb = buffers.get(child)
-                        if cb is None:
-                            cb = buffers[child] = [None] * child.n_out
-                        cb[oi] = g if cb[oi] is None else cb[oi] + g
-                    left = deps[child] - 1
-                    deps[child] = left
-                    if left == 0:
-                        ready.append(child)
-                elif g is not None:
+                    cb = buffers.get(child)
+                    if cb is None:
+                        cb = buffers[child] = [None] * child.n_out
+                        push(heap, (-child.seq, child))
+                    cb[oi] = g if cb[oi] is None else _sum(cb[oi], g)
+                else:
                     _add_leaf(leaf_grads, e, g)
-        # 3. leaves: hooks, capture for autograd.grad, then .grad
+        # leaves: hooks, capture for autograd.grad, then .grad
         for leaf, g in leaf_grads.values():
             _deliver_leaf(leaf, g, create_graph, captured, want_leaf, accumulate)
     finally:
@@ -202,19 +196,13 @@ def run_backward(roots, grads, retain_graph: bool = False, create_graph: bool = 
     return captured
 
 
-def _NONES(n, _cache={}):
-    t = _cache.get(n)
-    if t is None:
-        t = _cache[n] = (None,) * n
-    return t
-
-
 def _add_leaf(leaf_grads, leaf, g) -> None:
     slot = leaf_grads.get(id(leaf))
     if slot is None:
         leaf_grads[id(leaf)] = [leaf, g]
     else:
-        slot[1] = slot[1] + g
+        s = slot[1] + g
+        slot[1] = np.asarray(s) if isinstance(s, np.generic) else s  # 0-d array sums are NumPy scalars
 
 
 def _deliver_leaf(leaf, g, create_graph, captured, want_leaf, accumulate):
@@ -224,7 +212,7 @@ def _deliver_leaf(leaf, g, create_graph, captured, want_leaf, accumulate):
         js = want_leaf.get(id(leaf))
         if js:
             for j in js:
-                captured[j] = g if captured[j] is None else captured[j] + g
+                captured[j] = g if captured[j] is None else _sum(captured[j], g)
         if not accumulate:
             return
     _accumulate_leaf(leaf, g, create_graph)
@@ -249,7 +237,7 @@ def _run_node(node: Node, buf, create_graph, retain_graph, captured, want_node):
             js = want_node.get((id(node), i))
             if js and g is not None:
                 for j in js:
-                    captured[j] = g if captured[j] is None else captured[j] + g
+                    captured[j] = g if captured[j] is None else _sum(captured[j], g)
     saved = node.saved
     if saved is FREED:
         raise RuntimeError(_SECOND)
@@ -276,7 +264,10 @@ def _run_node(node: Node, buf, create_graph, retain_graph, captured, want_node):
     if create_graph:
         out = tuple(None if o is None else _as_tensor_grad(o) for o in out)
     else:
-        out = tuple(_unwrap(o) for o in out)
+        for o in out:
+            if o is not None and type(o) is not _ndarray:  # a tensor, scalar or cupy array
+                out = tuple(_unwrap(o) for o in out)
+                break
     post = extra.get("post_hooks") if extra else None
     if post:
         wrap = _as_tensor_grad
