@@ -225,11 +225,11 @@ def _range_acc(dt: D.dtype):
 def _lin(xp, start, end, steps: int, acc):
     """PyTorch's linspace: the first half counts up from ``start``, the second half down
     from ``end``, so both ends are exact."""
-    s = np.asarray(start, acc)
-    e = np.asarray(end, acc)
+    cast = np.dtype(acc).type  # NumPy scalars (not 0-d arrays) mix with CuPy arrays too
+    s, e = cast(start), cast(end)
     if steps == 1:
-        return xp.asarray(s).reshape(1)
-    step = (e - s) / np.asarray(steps - 1, acc)
+        return xp.full((1,), s, dtype=acc)
+    step = cast((e - s) / cast(steps - 1))
     idx = xp.arange(steps)
     half = steps // 2
     lo = s + step * idx[:half].astype(acc)
@@ -276,7 +276,7 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None
             data = xp.empty((0,), dt.np)
         else:
             acc = _range_acc(dt)
-            data = xp.power(np.asarray(base, acc), _lin(xp, start, end, steps, acc)).astype(dt.np)
+            data = xp.power(np.dtype(acc).type(base), _lin(xp, start, end, steps, acc)).astype(dt.np)
     return finish(data, requires_grad, "logspace")
 
 

@@ -171,3 +171,33 @@ def test_non_contiguous_and_views():
 def test_cuda_device_suffix():
     x = ember.tensor([1.0, 2.0], device="cuda")
     assert repr(x) == "tensor([1., 2.], device='cuda:0')"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(shape=st.lists(st.integers(0, 7), min_size=0, max_size=3),
+       dtype=st.sampled_from(["float32", "float64", "int64", "int32", "bool", "float16"]),
+       scale=st.sampled_from([1e-6, 1e-3, 1.0, 37.0, 1e5, 1e9]),
+       integral=st.booleans(), specials=st.booleans(),
+       opts=st.fixed_dictionaries({"precision": st.integers(1, 6), "threshold": st.sampled_from([5, 20, 1000]),
+                                   "edgeitems": st.integers(0, 3), "linewidth": st.integers(20, 100),
+                                   "sci_mode": st.sampled_from([None, True, False])}),
+       seed=st.integers(0, 2 ** 16))
+def test_random_tensors_print_like_torch(shape, dtype, scale, integral, specials, opts, seed):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(shape) * scale
+    if integral:
+        a = np.round(a)
+    if specials and a.size:
+        a.flat[rng.integers(0, a.size)] = rng.choice([np.nan, np.inf, -np.inf, 0.0])
+    if dtype == "bool":
+        a = a > 0
+    elif dtype in ("int64", "int32"):
+        a = np.nan_to_num(np.clip(a, -1e6, 1e6)).astype(dtype)
+    else:
+        a = a.astype(dtype)
+    torch.set_printoptions(**opts)
+    ember.set_printoptions(**opts)
+    same_repr(a)
