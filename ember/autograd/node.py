@@ -8,19 +8,23 @@ inputs: arrays that backward does not read are freed as soon as forward returns.
 """
 from __future__ import annotations
 
+import itertools
+
 from ..backend.device import array_module, is_array, device_of
 from .grad_mode import GRAD
 
 __all__ = ["Node", "apply", "NULL_CTX", "FREED"]
 
 FREED = ("<freed>",)  # node.saved after backward without retain_graph
+_next_seq = itertools.count().__next__
 
 
 class Node:
     """A recorded call of a primitive (PyTorch's grad_fn).  Also the ``ctx`` that
     the primitive's forward and backward receive."""
 
-    __slots__ = ("op", "edges", "needs_input_grad", "saved", "refs", "n_out", "__dict__", "__weakref__")
+    __slots__ = ("op", "edges", "needs_input_grad", "saved", "refs", "n_out", "seq", "__dict__",
+                 "__weakref__")
 
     def __init__(self, op, edges, needs) -> None:
         self.op = op
@@ -29,6 +33,9 @@ class Node:
         self.saved = ()
         self.refs = None
         self.n_out = 1
+        # creation order: a node's consumers are always created after it, so the engine
+        # runs nodes from the highest seq down (PyTorch's sequence_nr does the same)
+        self.seq = _next_seq()
 
     materialize = True  # multi-output backward gets zeros for outputs that got no gradient
 
@@ -135,7 +142,10 @@ def apply(op, *args, **kwargs):
             arrays.append(a)
     make = Tensor._make
     if not (grad and GRAD[0]):
+        # nothing to record: no node, no edges, saves dropped by NULL_CTX
         out = op.forward(NULL_CTX, *arrays, **kwargs)
+        if type(out) is kind:
+            return make(out)
         if type(out) is tuple:
             return tuple(make(_as_array(o, arrays)) for o in out)
         return make(_as_array(out, arrays))
@@ -158,7 +168,8 @@ def apply(op, *args, **kwargs):
         if node.saved:
             _record_refs(node, args, outs)
         return outs
-    out = _as_array(out, arrays)
+    if type(out) is not kind:
+        out = _as_array(out, arrays)
     if out.dtype.kind not in "fc":  # integer and bool results never require grad
         return make(out)
     res = make(out, node, 0)

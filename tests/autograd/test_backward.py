@@ -288,7 +288,7 @@ def test_requires_grad_rules():
     raises_same(lambda lib: lib.tensor([1, 2]).requires_grad_(),
                 match="only Tensors of floating point dtype can require gradients")
     raises_same(lambda lib: lib.tensor([1, 2], requires_grad=True),
-                match="only Tensors of floating point dtype can require gradients")
+                match="Only Tensors of floating point and complex dtype can require gradients")
 
 
 def test_requires_grad_attribute_freezes_a_leaf():
