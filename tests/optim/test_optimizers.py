@@ -122,7 +122,10 @@ def build(lib, name, params, kw, groups=False):
 def assert_params(e_params, t_params, dtype, what):
     for i, (e, t) in enumerate(zip(e_params, t_params)):
         assert str(e.dtype) == str(t.dtype), f"{what}: param {i} dtype {e.dtype} != {t.dtype}"
-        np.testing.assert_allclose(np_of(e), np_of(t), **TOL[dtype], err_msg=f"{what}: param {i}")
+        en, tn = np_of(e), np_of(t)
+        tol = TOL[dtype]
+        if not (np.abs(en - tn) <= tol["atol"] + tol["rtol"] * np.abs(tn)).all():  # fast path, then the report
+            np.testing.assert_allclose(en, tn, **tol, err_msg=f"{what}: param {i}")
 
 
 def run(name, kw, dtype, *, groups=False, reload_at=None, reload_via=copy.deepcopy, steps=STEPS):
@@ -186,19 +189,19 @@ def test_chunked_updates(name, kw, monkeypatch):
     parameter here is split, with a ragged last chunk) the trajectory is unchanged."""
     import ember.optim.optimizer as O
     monkeypatch.setattr(O, "CHUNK", 4)
-    run(name, kw, np.float64, steps=30)
+    run(name, kw, np.float64, steps=15)
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"])
 def test_large_parameter(name):
     """A parameter larger than one chunk, and a non-contiguous gradient (whole-array path)."""
     rng = np.random.default_rng(5)
-    a = rng.standard_normal((201, 300)).astype(np.float32)
+    a = rng.standard_normal((181, 200)).astype(np.float32)  # 36200 elements: two chunks
     e, t = ember.tensor(a.copy(), requires_grad=True), torch.tensor(a.copy(), requires_grad=True)
     kw = dict(lr=0.01, momentum=0.9) if name == "SGD" else dict(lr=0.01)
     eo, to = getattr(optim, name)([e], **kw), getattr(torch.optim, name)([t], **kw)
-    for step in range(5):
-        g = rng.standard_normal((300, 201)).astype(np.float32)
+    for step in range(4):
+        g = rng.standard_normal((200, 181)).astype(np.float32)
         e.grad, t.grad = ember.tensor(g.T.copy()), torch.tensor(g.T.copy())
         if step % 2:  # a transposed view: not contiguous
             e.grad, t.grad = ember.tensor(g).t(), torch.tensor(g).t()
