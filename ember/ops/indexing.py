@@ -2,8 +2,11 @@
 and accumulating (``index_put_(accumulate=True)``).
 
 Every indexing function of ember (getitem, setitem, gather, scatter, index_select,
-take, masked_* ...) is one of these four primitives with a key built by the wrapper
-(``ember/tensor/indexing.py``).  A key is split in two NumPy keys:
+take, masked_* ...) is one of four primitives (``Slice``/``Index`` read,
+``IndexAddAt`` scatters into zeros, ``SetItem`` writes, ``AddAt`` accumulates; the
+named subclasses only give PyTorch's grad_fn names) with a key built by the wrapper
+(``ember/tensor/indexing.py``); ``MaskedFill``, ``Copy`` and ``ScatterReduce`` are
+the only others.  A key is split in two NumPy keys:
 
 * ``pre``: a basic key (ints, slices, None) applied first, as PyTorch applies its
   selects and unsqueezes before any advanced index, or None;
@@ -13,7 +16,7 @@ take, masked_* ...) is one of these four primitives with a key built by the wrap
 (then writes back must accumulate with ``xp.add.at``; bool masks never repeat).
 
 The primitives are their own derivatives' building blocks: the backward of reading
-is scattering into zeros, the backward of scattering is reading.  ``_call`` runs
+is scattering into zeros, the backward of scattering is reading.  ``call`` runs
 them on arrays, or on tensors when a backward is itself differentiated
 (``create_graph=True``), so second derivatives work.
 """
@@ -30,7 +33,7 @@ __all__ = ["Slice", "Select", "Index", "IndexAddAt", "SetItem", "AddAt", "Masked
 
 class _Scratch:
     """The ctx of a primitive run outside the graph: saves are dropped."""
-    needs_input_grad = (True, True, True)
+    needs_input_grad = ()
 
     def save(self, *values) -> None:
         pass
