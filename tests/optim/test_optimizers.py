@@ -488,3 +488,31 @@ def test_optimizer_pickles():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         copy.deepcopy(o)
+
+
+def test_module_parameters():
+    """``model.parameters()`` (a generator of nn.Parameter) and ``named_parameters()``, as the notes use."""
+    rows = []
+    for lib in (ember, torch):
+        class Lin(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.weight = lib.nn.Parameter(lib.tensor(np.full((1, 2), 0.5, np.float32)))
+                self.bias = lib.nn.Parameter(lib.tensor(np.zeros(1, np.float32)))
+
+        m = Lin()
+        opt = lib.optim.Adam(m.parameters())
+        named = lib.optim.SGD(m.named_parameters(), lr=0.1)
+        assert named.param_groups[0]["param_names"] == ["weight", "bias"]
+        assert opt.param_groups[0]["params"][0] is m.weight
+        for _ in range(3):
+            opt.zero_grad()
+            m.weight.grad = lib.tensor(np.array([[1.0, -2.0]], np.float32))
+            m.bias.grad = lib.tensor(np.array([0.5], np.float32))
+            opt.step()
+        with pytest.raises(TypeError, match="but got torch.FloatTensor"):
+            lib.optim.SGD(m.weight, lr=0.1)
+        rows.append((np_of(m.weight), np_of(m.bias), repr(opt)))
+    np.testing.assert_allclose(rows[0][0], rows[1][0], rtol=1e-6)
+    np.testing.assert_allclose(rows[0][1], rows[1][1], rtol=1e-6)
+    assert rows[0][2] == rows[1][2]
