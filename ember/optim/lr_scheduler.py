@@ -558,19 +558,19 @@ class SequentialLR(_Nested, LRScheduler):
         # undo the steps the member schedulers took when they were built
         for group in optimizer.param_groups:
             _set_group_value(group, "lr", group["initial_lr"])
-        self._undo(self)
+        self.recursive_undo()
         idx = bisect_right(self._milestones, 0)
         self._schedulers[idx]._initial_step()
         self._last_lr = schedulers[idx].get_last_lr()
 
-    def _undo(self, sched) -> None:
+    def recursive_undo(self, sched=None) -> None:
+        """Take back one epoch from every (nested) member scheduler."""
+        sched = self if sched is None else sched
         if hasattr(sched, "_schedulers"):
             for s in sched._schedulers:
-                self._undo(s)
+                self.recursive_undo(s)
         elif hasattr(sched, "last_epoch"):
             sched.last_epoch -= 1
-
-    recursive_undo = _undo
 
     def step(self) -> None:  # type: ignore[override]
         self.last_epoch += 1
