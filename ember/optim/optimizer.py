@@ -14,7 +14,7 @@ import warnings
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -172,10 +172,7 @@ class Optimizer:
                 if set_to_none:
                     p._grad = None
                     continue
-                if g._node is not None:
-                    g._node, g._rg = None, False
-                else:
-                    g._rg = False
+                g._node, g._rg = None, False  # detached: a zeroed grad carries no history
                 g._data[...] = 0
                 g._version[0] += 1
 
