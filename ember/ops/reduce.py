@@ -440,6 +440,12 @@ def _var(xp, a, axis, keepdim, correction):
     return _arr(xp, v), m
 
 
+def _centered(xp, a, ctx):
+    """x - mean(x) over the reduced axes, recomputed from x so that it stays
+    differentiable under create_graph (sum / n: an empty input has no mean to warn about)."""
+    return a - xp.sum(a, axis=ctx.axis, keepdims=True) / max(_count(ctx.shape, ctx.axis), 1)
+
+
 class Var(Primitive):
     """Variance with ``correction`` (1 = unbiased, 0 = biased)."""
     name = "Var"
@@ -459,7 +465,8 @@ class Var(Primitive):
         a, = ctx.saved
         xp = array_module(g)
         g = restore(g, ctx.shape, ctx.axis, ctx.keepdim)
-        return g * (2.0 / ctx.dof if ctx.dof else float("inf")) * (a - xp.mean(a, axis=ctx.axis, keepdims=True))
+        with quiet(xp):  # no degrees of freedom: inf * 0 = nan, as in PyTorch
+            return g * (2.0 / ctx.dof if ctx.dof else float("inf")) * _centered(xp, a, ctx)
 
 
 class Std(Primitive):
@@ -494,7 +501,8 @@ def _std_grad(g, a, s, zero, ctx):
     xp = array_module(g)
     r = ctx.shape, ctx.axis, ctx.keepdim
     g, s = restore(g, *r), restore(s, *r)
-    d = a - xp.mean(a, axis=ctx.axis, keepdims=True)
+    with quiet(xp):
+        d = _centered(xp, a, ctx)
     if zero is None:
         with quiet(xp):
             return g * d / (s * ctx.dof)
@@ -523,8 +531,9 @@ class VarMean(Primitive):
         a, = ctx.saved
         xp = array_module(gv)
         r = ctx.shape, ctx.axis, ctx.keepdim
-        d = a - xp.mean(a, axis=ctx.axis, keepdims=True)
-        gx = restore(gv, *r) * (2.0 / ctx.dof if ctx.dof else float("inf")) * d
+        with quiet(xp):
+            d = _centered(xp, a, ctx)
+            gx = restore(gv, *r) * (2.0 / ctx.dof if ctx.dof else float("inf")) * d
         return gx + restore(gm, *r) / ctx.n if ctx.n else gx
 
 

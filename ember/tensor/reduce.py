@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import operator
 import sys
+import warnings
 
 from .. import return_types as RT
 from ..autograd.grad_mode import GRAD, no_grad
@@ -394,6 +395,14 @@ def _var_args(op, input, dim, unbiased, keepdim, correction, kw):
         which = op if op in ("var_mean", "std_mean") else "std and var"
         raise RuntimeError(f"{which} only support floating point and complex dtypes")
     axis = _axes(op, dim, input.ndim)
+    shape = input._data.shape
+    n = 1
+    for i, size in enumerate(shape):
+        if axis is None or i in axis:
+            n *= size
+    if n - correction <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      f"reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
     return axis, keepdim, correction
 
 
