@@ -29,6 +29,9 @@ from . import linalg  # noqa: F401
 from . import return_types  # noqa: F401
 from . import optim  # noqa: F401
 from . import nn  # noqa: F401
+from . import utils  # noqa: F401
+from .serialization import save, load  # noqa: F401
+from . import serialization  # noqa: F401
 
 bool = _dtypes.bool_
 float = float32
@@ -44,3 +47,8 @@ def result_type(tensor1, tensor2):
 
 def is_tensor(obj) -> "bool":
     return isinstance(obj, Tensor)
+
+
+from .errors import unsupported_getattr as _unsupported_getattr
+
+__getattr__ = _unsupported_getattr("ember", "torch")

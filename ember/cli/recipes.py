@@ -1,0 +1,148 @@
+"""Training recipes for ``ember train NAME``: model, data, loss and defaults.
+
+A recipe is data, not code paths: ``build_model()``, ``datasets(args)`` returning
+(train, test) datasets of (input, label) pairs, the loss, and default hyperparameters
+(d2l's where the notes give them).  Later chapters register more recipes here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+__all__ = ["Recipe", "RECIPES", "register", "fashion_mnist_tensors", "FASHION_CLASSES"]
+
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                   "Ankle boot"]
+
+
+@dataclass
+class Recipe:
+    name: str
+    description: str
+    build_model: Callable
+    datasets: Callable
+    loss: str = "cross_entropy"
+    epochs: int = 10
+    batch_size: int = 256
+    lr: float = 0.1
+    optimizer: str = "sgd"
+    weight_decay: float = 0.0
+    metrics: tuple = ("accuracy",)
+    init: Callable | None = None
+    classes: list = field(default_factory=lambda: FASHION_CLASSES)
+    input_shape: tuple = (1, 28, 28)
+
+
+RECIPES: dict[str, Recipe] = {}
+
+
+def register(recipe: Recipe) -> Recipe:
+    RECIPES[recipe.name] = recipe
+    return recipe
+
+
+def fashion_mnist_tensors(data_dir: str, subset: int | None = None, resize: int | None = None):
+    """Fashion-MNIST as float tensors in [0, 1] (what ToTensor gives), (N, 1, 28, 28),
+    with int64 labels; ``subset`` keeps the first N training and N // 5 test images."""
+    import ember
+    from ember.utils.data import TensorDataset
+    from ember.vision.datasets import FashionMNIST
+    out = []
+    for train in (True, False):
+        ds = FashionMNIST(data_dir, train=train)
+        x, y = ds.data, ds.targets
+        if subset is not None:
+            n = subset if train else max(1, subset // 5)
+            x, y = x[:n], y[:n]
+        x = x.float().unsqueeze(1) / 255.0
+        if resize is not None and resize != 28:
+            x = ember.nn.functional.interpolate(x, size=(resize, resize), mode="bilinear", align_corners=False)
+        out.append(TensorDataset(x, y))
+    return out[0], out[1]
+
+
+def _fashion(args):
+    return fashion_mnist_tensors(args.data_dir, args.subset)
+
+
+def _synthetic_linreg(args):
+    """y = X w + b + noise with d2l's true_w = [2, -3.4], true_b = 4.2."""
+    import ember
+    from ember.utils.data import TensorDataset
+    n = args.subset or 1000
+    g = ember.Generator().manual_seed(args.seed)
+    X = ember.normal(0.0, 1.0, size=(n, 2), generator=g)
+    w, b = ember.tensor([2.0, -3.4]), 4.2
+    y = (X @ w + b + ember.normal(0.0, 0.01, size=(n,), generator=g)).reshape(-1, 1)
+    split = int(n * 0.8)
+    return TensorDataset(X[:split], y[:split]), TensorDataset(X[split:], y[split:])
+
+
+def _init_normal(m):
+    import ember.nn as nn
+    if type(m) == nn.Linear:
+        nn.init.normal_(m.weight, std=0.01)
+        nn.init.zeros_(m.bias)
+
+
+def _init_xavier(m):
+    import ember.nn as nn
+    if type(m) in (nn.Linear, nn.Conv2d):
+        nn.init.xavier_uniform_(m.weight)
+
+
+def _linreg():
+    import ember.nn as nn
+    net = nn.Sequential(nn.Linear(2, 1))
+    net[0].weight.data.normal_(0, 0.01)
+    net[0].bias.data.fill_(0)
+    return net
+
+
+def _softmax():
+    import ember.nn as nn
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+
+
+def _mlp():
+    import ember.nn as nn
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
+
+
+def _mlp_dropout():
+    import ember.nn as nn
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
+                         nn.Linear(256, 256), nn.ReLU(), nn.Dropout(0.5), nn.Linear(256, 10))
+
+
+def _lenet():
+    """d2l's LeNet: sigmoid activations and average pooling."""
+    import ember.nn as nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
+
+def _lenet_relu():
+    """LeNet with ReLU and max pooling (the modern variant)."""
+    import ember.nn as nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(), nn.MaxPool2d(kernel_size=2, stride=2),
+        nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+register(Recipe("linreg", "linear regression on synthetic data (d2l 3.3)", _linreg, _synthetic_linreg,
+                loss="mse", epochs=3, batch_size=10, lr=0.03, metrics=("mse",), classes=[], input_shape=(2,)))
+register(Recipe("softmax", "softmax regression on Fashion-MNIST (d2l 3.7)", _softmax, _fashion,
+                epochs=10, batch_size=256, lr=0.1, init=_init_normal))
+register(Recipe("mlp", "MLP 784-256-10 on Fashion-MNIST (d2l 4.3)", _mlp, _fashion,
+                epochs=10, batch_size=256, lr=0.1, init=_init_normal))
+register(Recipe("mlp-dropout", "MLP with dropout 0.2/0.5 on Fashion-MNIST (d2l 4.6)", _mlp_dropout, _fashion,
+                epochs=10, batch_size=256, lr=0.5, init=_init_normal))
+register(Recipe("lenet", "d2l's LeNet (sigmoid, avg-pool, Xavier init) on Fashion-MNIST (d2l 6.6)", _lenet,
+                _fashion, epochs=10, batch_size=256, lr=0.9, init=_init_xavier))
+register(Recipe("lenet-relu", "LeNet with ReLU and max-pooling on Fashion-MNIST", _lenet_relu, _fashion,
+                epochs=10, batch_size=256, lr=0.1, init=_init_xavier))
+
