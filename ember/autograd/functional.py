@@ -1,12 +1,12 @@
-"""``ember.autograd.backward`` and ``ember.autograd.grad``: argument checking in
-front of the engine."""
+"""``ember.autograd.backward`` and ``ember.autograd.grad`` (argument checking in front
+of the engine), and ``ember.autograd.functional.jacobian`` / ``hessian`` built on them."""
 from __future__ import annotations
 
 from ..backend.device import array_module, is_array
 from .engine import run_backward
 from .node import _Tensor
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "jacobian", "hessian"]
 
 
 def _seq(x):
@@ -98,3 +98,61 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         else:
             result.append(g if isinstance(g, Tensor) else Tensor._make(g.copy() if g is not None else g))
     return tuple(result)
+
+
+def _jacobian_inputs(inputs, create_graph: bool):
+    """Inputs that require grad: detached copies, or (create_graph, for hessian) the
+    inputs themselves when they already require grad, so the result stays connected."""
+    Tensor = _Tensor[0]
+    out = []
+    for x in inputs:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"jacobian: inputs must be Tensors, got {type(x).__name__}")
+        out.append(x if create_graph and x.requires_grad else x.detach().requires_grad_(True))
+    return tuple(out)
+
+
+def jacobian(func, inputs, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
+             strategy: str = "reverse-mode"):
+    """d func(inputs) / d inputs, one reverse pass per output element.
+
+    Block (i, j) has shape ``outputs[i].shape + inputs[j].shape``; the nesting of the
+    result follows whether ``inputs`` and the outputs are tuples, as in PyTorch."""
+    import ember
+    from .grad_mode import enable_grad
+    in_tuple = isinstance(inputs, tuple)
+    xs = _jacobian_inputs(inputs if in_tuple else (inputs,), create_graph)
+    with enable_grad():
+        out = func(*xs)
+        out_tuple = isinstance(out, tuple)
+        outs = out if out_tuple else (out,)
+        blocks = []
+        for o in outs:
+            rows = [[] for _ in xs]
+            flat = o.reshape(-1)
+            for r in range(flat.numel()):
+                gs = (grad(flat[r], xs, retain_graph=True, create_graph=create_graph, allow_unused=True)
+                      if o.requires_grad else (None,) * len(xs))
+                for j, (x, g) in enumerate(zip(xs, gs)):
+                    rows[j].append(ember.zeros_like(x) if g is None else g)
+            blocks.append(tuple(
+                (ember.stack(rows[j]) if rows[j] else ember.zeros(0, *x.shape, dtype=x.dtype))
+                .reshape(tuple(o.shape) + tuple(x.shape)) for j, x in enumerate(xs)))
+    if not create_graph:
+        blocks = [tuple(b.detach() for b in row) for row in blocks]
+    if out_tuple:
+        return tuple(row if in_tuple else row[0] for row in blocks)
+    return blocks[0] if in_tuple else blocks[0][0]
+
+
+def hessian(func, inputs, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
+            outer_jacobian_strategy: str = "reverse-mode"):
+    """Second derivatives of a scalar function: the jacobian of its gradient."""
+    in_tuple = isinstance(inputs, tuple)
+
+    def gradient(*xs):
+        out = func(*xs)
+        if out.numel() != 1:
+            raise RuntimeError("The function given to hessian should return a single element Tensor")
+        return jacobian(func, xs if in_tuple else xs[0], create_graph=True)
+    return jacobian(gradient, inputs, create_graph=create_graph)
