@@ -254,18 +254,22 @@ class Atanh(_OfInput):
     df = staticmethod(lambda xp, a, g: g / (1 - a * a))            # 1 / (1 - a^2)
 
 
+_EXP_ARG_MAX = {2: 11.0, 4: 88.0, 8: 708.0}  # by itemsize: exp(x) stays finite below these
+
+
 def _sigmoid(xp, a):
-    # 1 / (1 + e^-a), written so e^x never overflows: e = e^-|a|, then
-    # a >= 0: 1 / (1 + e) ; a < 0: e / (1 + e)
-    e = xp.abs(a)
-    if e.ndim:
-        xp.negative(e, out=e)
-        xp.exp(e, out=e)
-    else:  # NumPy gives 0-d results as scalars, which have no out=
-        e = xp.exp(-e)
-    d = e + 1
-    num = xp.where(a >= 0, 1, e)
-    return xp.divide(num, d, out=num)
+    # 1 / (1 + e^-a) in four in-place passes.  a is first floored at -88 (float32; -708 for
+    # float64) so that e^-a never overflows: below that sigmoid is under 1e-38 anyway.
+    # float16 is computed in float32 (as PyTorch does), where its whole range is safe.
+    if a.dtype.itemsize == 2:
+        return _sigmoid(xp, a.astype(xp.float32)).astype(a.dtype)
+    t = xp.maximum(a, -_EXP_ARG_MAX[a.dtype.itemsize])
+    if not t.ndim:  # NumPy gives 0-d results as scalars, which have no out=
+        return 1 / (1 + xp.exp(-t))
+    xp.negative(t, out=t)
+    xp.exp(t, out=t)
+    t += 1
+    return xp.reciprocal(t, out=t)
 
 
 class Sigmoid(Primitive):

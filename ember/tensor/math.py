@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..autograd.grad_mode import GRAD
 from ..backend import dtypes as D
+from ..backend.device import array_module
 from ..ops import elementwise as E
 from .tensor import Tensor
 from .wrap import UnsupportedOperand, apply, binary, float_input, promote, to_tensor
@@ -295,6 +296,35 @@ def _inplace(fn, name):
     return method
 
 
+def _fast_inplace(fn, name, ufunc):
+    """add_/sub_/mul_/div_ (and += ...): when nothing is recorded and the result keeps this
+    tensor's dtype, write straight into its storage (one pass, no temporary); otherwise
+    compute out of place and commit (checks, history, views)."""
+    def method(self, other, **kw):
+        d = self._data
+        kind = d.dtype.kind
+        if not kw and kind != "b" and not (GRAD[0] and (self._rg or (isinstance(other, Tensor) and other._rg))):
+            if isinstance(other, Tensor):
+                o = other._data
+                ok = o.dtype == d.dtype and type(o) is type(d)
+            else:
+                o, t = other, type(other)
+                ok = (t is float and kind == "f") or (t is int and kind in "fiu" and 0 <= other <= 127)
+            # (a stride of 0 means an expanded tensor: the slow path raises PyTorch's overlap error)
+            if ok and (ufunc != "divide" or kind == "f") and 0 not in d.strides:
+                try:
+                    getattr(array_module(d), ufunc)(d, o, out=d)
+                except ValueError:
+                    pass  # a shape that does not fit: the slow path raises PyTorch's error
+                else:
+                    self._version[0] += 1
+                    return self
+        return self._commit_inplace(fn(self, other, **kw), name)
+    method.__name__ = name
+    method.__doc__ = f"In-place {fn.__name__}: writes the result into this tensor."
+    return method
+
+
 def _unary_inplace(fn, name):
     def method(self):
         return self._commit_inplace(fn(self), name)
@@ -314,14 +344,16 @@ _METHODS = {
     "__floordiv__": _op(floor_divide), "__rfloordiv__": _op(_rfloordiv), "__mod__": _op(remainder),
     "__rmod__": _op(_rmod), "__pow__": _op(pow), "__rpow__": _op(_rpow), "__neg__": neg,
     "__pos__": positive,
-    "add_": _inplace(add, "add_"), "sub_": _inplace(sub, "sub_"), "subtract_": _inplace(sub, "subtract_"),
-    "mul_": _inplace(mul, "mul_"), "multiply_": _inplace(mul, "multiply_"), "div_": _inplace(div, "div_"),
+    "add_": _fast_inplace(add, "add_", "add"), "sub_": _fast_inplace(sub, "sub_", "subtract"),
+    "mul_": _fast_inplace(mul, "mul_", "multiply"), "div_": _fast_inplace(div, "div_", "divide"),
+    "__iadd__": _fast_inplace(add, "add_", "add"), "__isub__": _fast_inplace(sub, "sub_", "subtract"),
+    "__imul__": _fast_inplace(mul, "mul_", "multiply"), "__itruediv__": _fast_inplace(div, "div_", "divide"),
+    "subtract_": _inplace(sub, "subtract_"), "multiply_": _inplace(mul, "multiply_"),
     "divide_": _inplace(div, "divide_"), "true_divide_": _inplace(div, "true_divide_"),
     "floor_divide_": _inplace(floor_divide, "floor_divide_"), "remainder_": _inplace(remainder, "remainder_"),
     "fmod_": _inplace(fmod, "fmod_"), "pow_": _inplace(pow, "pow_"),
     "float_power_": _inplace(float_power, "float_power_"),
-    "__iadd__": _inplace(add, "add_"), "__isub__": _inplace(sub, "sub_"), "__imul__": _inplace(mul, "mul_"),
-    "__itruediv__": _inplace(div, "div_"), "__idiv__": _inplace(div, "div_"), "__ipow__": _inplace(pow, "pow_"),
+    "__idiv__": _inplace(div, "div_"), "__ipow__": _inplace(pow, "pow_"),
     "__ifloordiv__": _inplace(floor_divide, "floor_divide_"), "__imod__": _inplace(remainder, "remainder_"),
     "neg_": _unary_inplace(neg, "neg_"), "negative_": _unary_inplace(neg, "negative_"),
     "square_": _unary_inplace(square, "square_"),

@@ -157,7 +157,12 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:
 clip = clamp
 
 
+_FAST_BOUND = (float, int, type(None))
+
+
 def _clamp_scalar(op, input, lo, hi) -> Tensor:
+    if input._data.dtype.kind == "f" and type(lo) in _FAST_BOUND and type(hi) in _FAST_BOUND:
+        return apply(op, input, lo, hi)  # the common case: the float dtype is kept
     for v in (lo, hi):
         if v is not None and not isinstance(v, numbers.Number):
             raise TypeError(f"clamp(): min and max must be numbers or tensors, got {type(v).__name__}")

@@ -127,7 +127,7 @@ def test_special_functions_against_torch():
     y32 = y.astype(np.float32)
     e32, t32 = special.erfinv(y32), torch.erfinv(torch.tensor(y32)).numpy()
     assert e32.dtype == np.float32
-    np.testing.assert_allclose(e32, t32, rtol=3e-7, atol=1e-30)
+    np.testing.assert_allclose(e32, t32, rtol=1e-6, atol=1e-30)  # a few float32 ulps
 
 
 def test_int_pow_negative_exponents():

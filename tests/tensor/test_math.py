@@ -611,3 +611,39 @@ def test_second_derivative_matches_torch(name):
             assert a is None or not np.any(a)
         else:
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def test_fast_inplace_path_keeps_the_rules():
+    # no grad recorded: written straight into storage, but versions, views and errors still hold
+    x = ember.zeros(2, 3)
+    v = x[0]
+    before = x._version[0]
+    v += 1.5
+    assert x.tolist() == [[1.5, 1.5, 1.5], [0.0, 0.0, 0.0]] and x._version[0] == before + 1
+    w = ember.ones(3, requires_grad=True)
+    y = w * 2
+    z = y.exp()  # saves its output
+    with ember.no_grad():
+        y.mul_(2)  # y itself is not saved by exp, so this is allowed
+    s = w.sigmoid()
+    with ember.no_grad():
+        s += 1  # sigmoid saved s: backward must notice
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        s.sum().backward()
+    z.sum().backward()
+    e = ember.ones(1, 3).expand(2, 3)
+    with pytest.raises(RuntimeError):
+        e.add_(1.0)
+    i = ember.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="can't be cast"):
+        i += 0.5
+    i += 3
+    assert i.tolist() == [4, 5] and i.dtype == ember.int64
+    f = ember.ones(3)
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        f.add_(ember.ones(2, 3))
+    with ember.no_grad():
+        p = ember.ones(3, requires_grad=True)
+        p -= 0.1 * ember.ones(3)  # manual SGD step under no_grad
+    assert p.requires_grad and p.grad_fn is None
+    np.testing.assert_allclose(p.detach().numpy(), 0.9)
