@@ -335,15 +335,21 @@ def lerp_(xp, a, b, weight: float, tmp) -> None:
 
 def addcmul_(xp, a, b, c, value: float, tmp) -> None:
     """``a += value * b * c`` in place (evaluated left to right, as PyTorch's addcmul)."""
-    xp.multiply(b, value, out=tmp)
-    tmp *= c
+    if value == 1.0:  # 1 * b is exact: save a pass
+        xp.multiply(b, c, out=tmp)
+    else:
+        xp.multiply(b, value, out=tmp)
+        tmp *= c
     a += tmp
 
 
 def addcdiv_(xp, a, b, c, value: float, tmp) -> None:
     """``a += value * b / c`` in place (evaluated left to right, as PyTorch's addcdiv)."""
-    xp.multiply(b, value, out=tmp)
-    tmp /= c
+    if value == 1.0:
+        xp.divide(b, c, out=tmp)
+    else:
+        xp.multiply(b, value, out=tmp)
+        tmp /= c
     a += tmp
 
 
