@@ -647,3 +647,24 @@ def test_fast_inplace_path_keeps_the_rules():
         p -= 0.1 * ember.ones(3)  # manual SGD step under no_grad
     assert p.requires_grad and p.grad_fn is None
     np.testing.assert_allclose(p.detach().numpy(), 0.9)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra.numpy import mutually_broadcastable_shapes  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=4),
+       name=st.sampled_from(["add", "mul", "div", "maximum", "where", "atan2", "sub_alpha", "lerp"]),
+       seed=st.integers(0, 2 ** 16))
+def test_binary_broadcasting_property(shapes, name, seed):
+    rng = np.random.default_rng(seed)
+    sa, sb = shapes.input_shapes
+    x = np.asarray(rng.uniform(-2, 2, sa).astype(F32))
+    y = away(np.asarray(rng.uniform(-2, 2, sb).astype(F32)))
+    check(BINARY[name], x, y)
+
+
+def test_tensors_stay_hashable():
+    a, b = ember.ones(2), ember.ones(2)
+    assert len({a: 1, b: 2}) == 2
