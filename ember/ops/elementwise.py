@@ -100,15 +100,19 @@ class Mul(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save(a, b)
+        need = ctx.needs_input_grad
+        if need:  # keep only the operand each wanted gradient reads (as PyTorch saves)
+            ctx.shapes = (_shape(a), _shape(b))
+            ctx.save(b if need[0] else None, a if need[1] else None)
         return a * b
 
     @staticmethod
     def backward(ctx, g):
         # d(ab)/da = b ; d(ab)/db = a
-        a, b = ctx.saved
-        ga = _ub(g * b, _shape(a)) if ctx.needs_input_grad[0] else None
-        gb = _ub(g * a, _shape(b)) if ctx.needs_input_grad[1] else None
+        b, a = ctx.saved
+        sa, sb = ctx.shapes
+        ga = _ub(g * b, sa) if ctx.needs_input_grad[0] else None
+        gb = _ub(g * a, sb) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 

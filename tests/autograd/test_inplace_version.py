@@ -177,9 +177,6 @@ def test_self_multiplication_in_place_keeps_old_value_for_backward():
     np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0, 6.0])
 
 
-@pytest.mark.xfail(strict=True, reason="ember's Mul saves both operands even when one needs no grad "
-                   "(PyTorch saves only what backward reads), so modifying z after w = z * 1 is a false alarm; "
-                   "fix belongs in ops/elementwise.py Mul.forward")
 def test_in_place_mul_by_scalar_is_no_false_alarm():
     def f(lib):
         x = leaf(lib, X)
