@@ -8,4 +8,4 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-.venv/bin/python -m pip install -q -e ".[test]" "torch==2.13.0"
+.venv/bin/python -m pip install -q -e ".[test,extras]" "torch==2.13.0"
