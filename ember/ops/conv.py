@@ -1,0 +1,399 @@
+"""Convolution primitives: N-d convolution (1-d, 2-d, 3-d) and its transpose as im2col + GEMM.
+
+Layout: an input ``x`` of shape (N, C, *S) is padded and viewed through
+``as_strided`` as the columns (C, *K, N, *O) -- every kernel tap of every output
+position, no Python loop over pixels -- then copied once into a contiguous
+(C*Kp, N*P) matrix (Kp = prod K, P = prod O).  The convolution is one GEMM,
+``W (Oc, C*Kp) @ cols``; groups make it a batch of G GEMMs.  Backward:
+
+    dW   = g_rows @ cols^T        computed as (cols @ g_rows^T)^T, the fast orientation for
+                                  OpenBLAS when the shared dimension N*P is long
+    dcol = W^T @ g_rows           then col2im: a loop over the Kp kernel offsets, each a
+                                  strided ``+=`` of a whole (C, N, *O) block (never np.add.at)
+
+The transposed convolution is the adjoint of the convolution in its input: its
+forward is the data backward above, its backward a forward convolution.  When a
+backward is itself differentiated (``create_graph=True``), the backward runs these
+primitives on tensors (``_run``), so convolutions have any-order derivatives.
+"""
+from __future__ import annotations
+
+import itertools
+from math import prod
+
+from .base import Primitive, array_module
+
+__all__ = ["Convolution", "ConvolutionWeight", "Unfold", "Fold", "Pad", "conv_out_size", "im2col", "col2im", "pad_constant",
+           "strided_view", "run_primitive"]
+
+
+class _NoCtx:
+    """ctx for a primitive's forward called directly (nothing is recorded)."""
+    needs_input_grad = ()
+
+    def save(self, *values) -> None:
+        pass
+
+
+_NO_CTX = _NoCtx()
+
+
+def run_primitive(op, *args, **kw):
+    """Apply ``op``: on tensors (a backward being differentiated) it records a graph
+    node through the tensor namespace; on arrays it runs the forward directly."""
+    xp = array_module(args[0])
+    rec = getattr(xp, "apply_op", None)
+    if rec is not None:
+        return rec(op, *args, **kw)
+    return op.forward(_NO_CTX, *args, **kw)
+
+
+_run = run_primitive
+
+
+def _is_tensor_mode(a) -> bool:
+    return getattr(array_module(a), "apply_op", None) is not None
+
+
+def conv_out_size(size: int, k: int, s: int, p: int, d: int) -> int:
+    """Output length of a window of ``k`` taps dilated by ``d``, stride ``s``, padding ``p``."""
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def pad_constant(x, lo, hi, value=0.0):
+    """``x`` (N, C, *S) padded by ``lo``/``hi`` elements per spatial dim with ``value``
+    (one allocation and one copy; ``x`` itself when there is nothing to pad).
+    Negative ``hi`` crops."""
+    if not any(lo) and not any(hi):
+        return x
+    xp = array_module(x)
+    nd = len(lo)
+    sp = x.shape[2:]
+    shape = x.shape[:2] + tuple(s + a + b for s, a, b in zip(sp, lo, hi))
+    out = xp.empty(shape, dtype=x.dtype) if value != 0 else xp.zeros(shape, dtype=x.dtype)
+    if value != 0:
+        out.fill(value)
+    dst = (slice(None), slice(None)) + tuple(slice(a, a + min(s, s + b)) for a, s, b in zip(lo, sp, hi))
+    src = (slice(None), slice(None)) + tuple(slice(0, s + min(b, 0)) for s, b in zip(sp, hi))
+    out[dst] = x[src] if nd else x
+    return out
+
+
+def strided_view(xp, x, shape, strides):
+    """``as_strided`` of the array module ``xp`` (NumPy and CuPy spell it alike)."""
+    return xp.lib.stride_tricks.as_strided(x, shape=shape, strides=strides)
+
+
+def im2col(x, ksize, stride, padding, dilation, out, batch_first=False):
+    """Columns of ``x`` (N, C, *S): a contiguous (C, *K, N, *O) array (or (N, C, *K, *O)
+    with ``batch_first``), one copy of a strided window view of the zero-padded input."""
+    xp = array_module(x)
+    n, c = x.shape[:2]
+    # pad enough for the last window, crop what no window reaches
+    hi = tuple((o - 1) * s + d * (k - 1) + 1 - sz - p
+               for o, s, d, k, sz, p in zip(out, stride, dilation, ksize, x.shape[2:], padding))
+    xpad = pad_constant(x, padding, hi)
+    st = xpad.strides
+    nd = len(ksize)
+    kst = tuple(st[2 + i] * dilation[i] for i in range(nd))
+    ost = tuple(st[2 + i] * stride[i] for i in range(nd))
+    if batch_first:
+        shape, strides = (n, c) + tuple(ksize) + tuple(out), (st[0], st[1]) + kst + ost
+    else:
+        shape, strides = (c,) + tuple(ksize) + (n,) + tuple(out), (st[1],) + kst + (st[0],) + ost
+    return xp.ascontiguousarray(strided_view(xp, xpad, shape, strides))
+
+
+def col2im(cols, xshape, ksize, stride, padding, dilation, batch_first=False):
+    """Adjoint of ``im2col``: sum columns (C, *K, N, *O) (or (N, C, *K, *O) with
+    ``batch_first``) back into an (N, C, *S) array, one strided ``+=`` per kernel
+    offset (Kp iterations, each over a whole block)."""
+    xp = array_module(cols)
+    n, c = xshape[:2]
+    nd = len(ksize)
+    out = cols.shape[2 + nd:]
+    lead = (slice(None),) * (2 if batch_first else 1)
+    sp = xshape[2:]
+    full = tuple(max(sz + 2 * p, (o - 1) * s + d * (k - 1) + 1)
+                 for sz, p, o, s, d, k in zip(sp, padding, out, stride, dilation, ksize))
+    dx = xp.zeros((n, c) + full, dtype=cols.dtype)
+    dxt = dx if batch_first else dx.swapaxes(0, 1)  # the layout of one column block
+    for offs in itertools.product(*(range(k) for k in ksize)):
+        sl = (slice(None), slice(None)) + tuple(
+            slice(o * d, o * d + s * (m - 1) + 1, s) for o, d, s, m in zip(offs, dilation, stride, out))
+        dxt[sl] += cols[lead + offs]
+    if any(padding) or full != tuple(sp):
+        dx = dx[(slice(None), slice(None)) + tuple(slice(p, p + sz) for p, sz in zip(padding, sp))]
+    return dx
+
+
+# ------------------------------------------------------------------ GEMM cores (arrays only)
+def _conv_forward(x, w, stride, padding, dilation, groups, out):
+    """y (N, Oc, *O) = conv(x, w) and the columns it used (G, Cg*Kp, N*P)."""
+    xp = array_module(x)
+    n = x.shape[0]
+    oc = w.shape[0]
+    cols = im2col(x, w.shape[2:], stride, padding, dilation, out)
+    npos = n * prod(out)
+    if groups == 1:
+        cols = cols.reshape(-1, npos)
+        y = xp.ascontiguousarray(w.reshape(oc, -1)) @ cols
+    else:
+        cols = cols.reshape(groups, -1, npos)
+        y = xp.ascontiguousarray(w.reshape(groups, oc // groups, -1)) @ cols
+    y = xp.ascontiguousarray(y.reshape((oc, n) + tuple(out)).swapaxes(0, 1))
+    return y, cols
+
+
+def _grad_rows(g, groups):
+    """g (N, Oc, *O) as contiguous rows (G, Ocg, N*P) (or (Oc, N*P) without groups)."""
+    xp = array_module(g)
+    oc = g.shape[1]
+    rows = xp.ascontiguousarray(g.swapaxes(0, 1)).reshape(oc, -1)
+    return rows if groups == 1 else rows.reshape(groups, oc // groups, -1)
+
+
+def _conv_data(rows, w, xshape, stride, padding, dilation, groups, out):
+    """dx (N, C, *S) from gradient rows (G, Ocg, N*P): W^T @ rows then col2im."""
+    xp = array_module(rows)
+    c = xshape[1]
+    k = tuple(w.shape[2:])
+    if groups == 1:
+        dcols = w.reshape(w.shape[0], -1).T @ rows
+    else:
+        dcols = xp.swapaxes(w.reshape(groups, w.shape[0] // groups, -1), 1, 2) @ rows
+    dcols = dcols.reshape((c,) + k + (xshape[0],) + tuple(out))
+    return col2im(dcols, xshape, k, stride, padding, dilation)
+
+
+def _conv_weight(cols, rows, wshape, groups):
+    """dW (Oc, Cg, *K) = rows @ cols^T, computed as (cols @ rows^T)^T (faster in BLAS)."""
+    xp = array_module(cols)
+    dwt = cols @ xp.swapaxes(rows, -1, -2)  # (G, Cg*Kp, Ocg)
+    return xp.ascontiguousarray(xp.swapaxes(dwt, -1, -2)).reshape(wshape)
+
+
+def _bias_grad(g):
+    xp = array_module(g)
+    return xp.sum(g, axis=(0,) + tuple(range(2, g.ndim)))
+
+
+def _add_bias(y, b):
+    y += b.reshape((1, -1) + (1,) * (y.ndim - 2))
+    return y
+
+
+# ------------------------------------------------------------------ primitives
+class Convolution(Primitive):
+    """y = conv(x, w) + b, or its transpose (``transposed=True``: w is (Cin, Cout/G, *K)).
+
+    ``out`` is the output's spatial size (the functional works it out, with
+    output_padding for the transpose).  Options: stride, padding, dilation (tuples),
+    groups."""
+    name = "Convolution"
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, padding, dilation, groups, transposed, out):
+        out = tuple(out)
+        if not transposed:
+            y, cols = _conv_forward(x, w, stride, padding, dilation, groups, out)
+            need = ctx.needs_input_grad
+            ctx.save(x, w, cols if (len(need) > 1 and need[1]) else None)
+        else:
+            n = x.shape[0]
+            cout = w.shape[1] * groups
+            rows = _grad_rows(x, groups)  # x plays the convolution's output gradient
+            y = _conv_data(rows, w, (n, cout) + out, stride, padding, dilation, groups, x.shape[2:])
+            y = array_module(y).ascontiguousarray(y)
+            ctx.save(x, w, None)
+        ctx.opts = (stride, padding, dilation, groups, transposed)
+        if b is not None:
+            _add_bias(y, b)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, cols = ctx.saved
+        stride, padding, dilation, groups, transposed = ctx.opts
+        need = ctx.needs_input_grad
+        sp_x = tuple(x.shape[2:])
+        gb = _bias_grad(g) if need[2] else None
+        if _is_tensor_mode(g):
+            # create_graph: the same maths as primitives on tensors, differentiable again
+            opts = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+            gx = _run(Convolution, g, w, None, transposed=not transposed, out=sp_x, **opts) if need[0] else None
+            gw = None
+            if need[1]:
+                gw = (_run(ConvolutionWeight, x, g, wshape=tuple(w.shape), **opts) if not transposed
+                      else _run(ConvolutionWeight, g, x, wshape=tuple(w.shape), **opts))
+            return gx, gw, gb
+        if not transposed:
+            # y = W cols:  dW = g cols^T ;  dx = col2im(W^T g)
+            rows = _grad_rows(g, groups)
+            gx = _conv_data(rows, w, x.shape, stride, padding, dilation, groups, g.shape[2:]) if need[0] else None
+            gw = _conv_weight(cols, rows, w.shape, groups) if need[1] else None
+            return gx, gw, gb
+        # y = col2im(W^T x):  dx = W cols(g) (a forward convolution of g);  dW = x cols(g)^T
+        gx, gcols = _conv_forward(g, w, stride, padding, dilation, groups, sp_x)
+        gw = _conv_weight(gcols, _grad_rows(x, groups), w.shape, groups) if need[1] else None
+        return (gx if need[0] else None), gw, gb
+
+
+class ConvolutionWeight(Primitive):
+    """dW of y = conv(x, W) given the output gradient g: bilinear in (x, g); exists so
+    that a convolution's backward can itself be differentiated."""
+    name = "ConvolutionBackwardWeight"
+
+    @staticmethod
+    def forward(ctx, x, g, wshape, stride, padding, dilation, groups):
+        cols = im2col(x, wshape[2:], stride, padding, dilation, tuple(g.shape[2:]))
+        cols = cols.reshape(groups, -1, g.shape[0] * prod(g.shape[2:]))
+        if groups == 1:
+            cols = cols[0]
+        ctx.save(x, g)
+        ctx.opts = (tuple(wshape), stride, padding, dilation, groups)
+        return _conv_weight(cols, _grad_rows(g, groups), tuple(wshape), groups)
+
+    @staticmethod
+    def backward(ctx, ggw):
+        # <ggW, dW(x, g)> = <conv(x, ggW), g> = <x, convT(g, ggW)>
+        x, g = ctx.saved
+        wshape, stride, padding, dilation, groups = ctx.opts
+        opts = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+        need = ctx.needs_input_grad
+        gx = _run(Convolution, g, ggw, None, transposed=True, out=tuple(x.shape[2:]), **opts) if need[0] else None
+        gg = _run(Convolution, x, ggw, None, transposed=False, out=tuple(g.shape[2:]), **opts) if need[1] else None
+        return gx, gg
+
+
+class Unfold(Primitive):
+    """F.unfold: (N, C, H, W) -> columns (N, C*kh*kw, L)."""
+    name = "Im2Col"
+
+    @staticmethod
+    def forward(ctx, x, ksize, stride, padding, dilation, out):
+        cols = im2col(x, ksize, stride, padding, dilation, out, batch_first=True)
+        ctx.opts = (tuple(x.shape[2:]), ksize, stride, padding, dilation, out)
+        return cols.reshape(x.shape[0], -1, prod(out))
+
+    @staticmethod
+    def backward(ctx, g):
+        # the adjoint of gathering windows is summing them back: fold
+        sp, ksize, stride, padding, dilation, out = ctx.opts
+        return _run(Fold, g, osize=sp, ksize=ksize, stride=stride, padding=padding, dilation=dilation, out=out)
+
+
+class Fold(Primitive):
+    """F.fold: columns (N, C*kh*kw, L) summed into (N, C, H, W)."""
+    name = "Col2Im"
+
+    @staticmethod
+    def forward(ctx, cols, osize, ksize, stride, padding, dilation, out):
+        xp = array_module(cols)
+        n = cols.shape[0]
+        c = cols.shape[1] // prod(ksize)
+        ctx.opts = (ksize, stride, padding, dilation, out)
+        y = col2im(cols.reshape((n, c) + tuple(ksize) + tuple(out)), (n, c) + tuple(osize), ksize, stride,
+                   padding, dilation, batch_first=True)
+        return xp.ascontiguousarray(y)
+
+    @staticmethod
+    def backward(ctx, g):
+        ksize, stride, padding, dilation, out = ctx.opts
+        return _run(Unfold, g, ksize=ksize, stride=stride, padding=padding, dilation=dilation, out=out)
+
+
+# ------------------------------------------------------------------ padding modes
+_NP_MODE = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+class Pad(Primitive):
+    """Pad the trailing dims of ``x`` by ``pads`` ((lo, hi) per dim, first padded dim
+    first) in mode 'constant' (``value``), 'reflect', 'replicate' or 'circular'."""
+    name = "Pad"
+
+    @staticmethod
+    def forward(ctx, x, pads, mode, value=0.0):
+        xp = array_module(x)
+        lead = x.ndim - len(pads)
+        width = [(0, 0)] * lead + [tuple(p) for p in pads]
+        ctx.shape = tuple(x.shape)
+        ctx.pads, ctx.mode = tuple(tuple(p) for p in pads), mode
+        if mode == "constant":
+            if all(a >= 0 and b >= 0 for a, b in pads):
+                return xp.pad(x, width, mode="constant", constant_values=value)
+            # negative padding crops
+            crop = tuple(slice(max(-a, 0), x.shape[lead + i] - max(-b, 0)) for i, (a, b) in enumerate(pads))
+            x = x[(slice(None),) * lead + crop]
+            return xp.pad(x, [(0, 0)] * lead + [(max(a, 0), max(b, 0)) for a, b in pads], mode="constant",
+                          constant_values=value)
+        return xp.pad(x, width, mode=_NP_MODE[mode])
+
+    @staticmethod
+    def backward(ctx, g):
+        # each padded element is a copy of one input element: fold its gradient back,
+        # one dim at a time (last padded dim first, undoing forward's order)
+        xp = array_module(g)
+        pads, mode = ctx.pads, ctx.mode
+        lead = len(ctx.shape) - len(pads)
+        for i in reversed(range(len(pads))):
+            ax = lead + i
+            a, b = pads[i]
+            n = ctx.shape[ax]
+            if mode == "constant":
+                m = g.shape[ax]
+                part = _take(g, ax, max(a, 0), m - max(b, 0))
+                if a < 0 or b < 0:
+                    zshape = list(part.shape)
+                    pieces = []
+                    if a < 0:
+                        zshape[ax] = -a
+                        pieces.append(xp.zeros(tuple(zshape), dtype=part.dtype))
+                    pieces.append(part)
+                    if b < 0:
+                        zshape[ax] = -b
+                        pieces.append(xp.zeros(tuple(zshape), dtype=part.dtype))
+                    part = xp.concatenate(pieces, axis=ax)
+                g = part
+                continue
+            left, mid, right = _take(g, ax, 0, a), _take(g, ax, a, a + n), _take(g, ax, a + n, a + n + b)
+            add = []
+            if mode == "reflect":   # x[-k] -> x[k], x[n-1+k] -> x[n-1-k]
+                if a:
+                    add.append((1, xp.flip(left, axis=ax)))
+                if b:
+                    add.append((n - 1 - b, xp.flip(right, axis=ax)))
+            elif mode == "replicate":  # every left pad element copies x[0], right ones x[n-1]
+                if a:
+                    add.append((0, xp.sum(left, axis=ax, keepdims=True)))
+                if b:
+                    add.append((n - 1, xp.sum(right, axis=ax, keepdims=True)))
+            else:  # circular: x[-k] -> x[n-k], x[n-1+k] -> x[k-1]
+                if a:
+                    add.append((n - a, left))
+                if b:
+                    add.append((0, right))
+            for start, piece in add:
+                mid = mid + _embed(xp, piece, ax, start, n)
+            g = mid
+        return g
+
+
+def _take(a, ax, lo, hi):
+    return a[(slice(None),) * ax + (slice(lo, hi),)]
+
+
+def _embed(xp, piece, ax, start, n):
+    """``piece`` placed at ``start`` along ``ax`` in zeros of length ``n`` (written
+    with concatenate so it also runs on tensors)."""
+    k = piece.shape[ax]
+    parts = []
+    shape = list(piece.shape)
+    if start:
+        shape[ax] = start
+        parts.append(xp.zeros(tuple(shape), dtype=piece.dtype))
+    parts.append(piece)
+    if n - start - k:
+        shape[ax] = n - start - k
+        parts.append(xp.zeros(tuple(shape), dtype=piece.dtype))
+    return xp.concatenate(parts, axis=ax) if len(parts) > 1 else piece
