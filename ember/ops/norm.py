@@ -1,0 +1,139 @@
+"""Normalization primitives: batch, layer, group and instance norm as one fused op each.
+
+All normalize ``x`` over some axes and apply an optional affine map:
+
+    mean = E[x],  var = E[(x - mean)^2]  (biased),  inv_std = 1 / sqrt(var + eps)
+    x_hat = (x - mean) * inv_std,          y = x_hat * w + b
+
+and share one closed-form backward (M = number of elements averaged over):
+
+    dx = inv_std * (gh - mean(gh) - x_hat * mean(gh * x_hat)),  gh = g * w
+    dw = sum(g * x_hat),  db = sum(g)   (over the axes w is broadcast along)
+
+When w is constant along the normalized axes (batch and instance norm) this is
+dx = w * inv_std / M * (M g - sum(g) - x_hat sum(g x_hat)), reusing dw and db.
+Forward saves x (as PyTorch does), mean and inv_std, and backward recomputes x_hat
+in one pass: that keeps memory at one activation per layer and lets the same
+formula run on tensors (create_graph), where it is differentiated again exactly.
+"""
+from __future__ import annotations
+
+from math import prod
+
+from .base import Primitive, array_module
+
+__all__ = ["Normalize", "BatchNormTrain", "LayerNormOp", "GroupNormOp", "BatchNormEval"]
+
+
+def _sum(a, axes):
+    return array_module(a).sum(a, axis=axes, keepdims=True)
+
+
+class Normalize(Primitive):
+    """y = (x - mean) / sqrt(var + eps) * w + b over ``axes`` of ``x``.
+
+    ``wshape``: the shape w and b (if given) are viewed as to broadcast against x.
+    ``stats``: an optional list that receives (mean, biased var), shaped to
+    broadcast, for running-statistics updates."""
+    name = "NativeNorm"
+
+    @staticmethod
+    def forward(ctx, x, w, b, axes, eps, wshape, stats=None):
+        xp = array_module(x)
+        m = prod(x.shape[a] for a in axes)
+        mean = xp.mean(x, axis=axes, keepdims=True, dtype=x.dtype)
+        xc = x - mean
+        sq = xp.square(xc)
+        var = xp.mean(sq, axis=axes, keepdims=True, dtype=x.dtype)
+        del sq
+        inv = 1.0 / xp.sqrt(var + eps)
+        if stats is not None:
+            stats.append((mean, var, m))
+        xc *= inv
+        y = xc  # x_hat, made in place into the output
+        if w is not None:
+            y *= w.reshape(wshape)
+        if b is not None:
+            y += b.reshape(wshape)
+        ctx.save(x, mean, inv, w)
+        ctx.opts = (tuple(axes), wshape, m, eps, None if b is None else b.shape)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, mean, inv, w = ctx.saved
+        axes, wshape, m, eps, bshape = ctx.opts
+        xp = array_module(g)
+        need = ctx.needs_input_grad
+        if getattr(xp, "apply_op", None) is not None:
+            # create_graph: statistics recomputed from x so they carry x's history
+            mean = xp.mean(x, axis=axes, keepdims=True)
+            inv = 1.0 / xp.sqrt(xp.mean(xp.square(x - mean), axis=axes, keepdims=True) + eps)
+        xhat = (x - mean) * inv
+        lead = g.ndim - len(wshape)
+        # axes that w is broadcast along (w and b gradients sum over them)
+        baxes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(wshape) if s == 1)
+        gxhat = g * xhat
+        gw = xp.sum(gxhat, axis=baxes).reshape(w.shape) if (w is not None and need[1]) else None
+        gb = xp.sum(g, axis=baxes).reshape(bshape) if (bshape is not None and need[2]) else None
+        gx = None
+        if need[0]:
+            w_on_norm = w is not None and any(wshape[i - lead] != 1 for i in axes if i >= lead)
+            if w is None or not w_on_norm:
+                # w constant over the normalized axes: reuse the sums of g and g * x_hat
+                sg = _sum(g, axes)
+                sgx = _sum(gxhat, axes)
+                scale = inv * (1.0 / m)
+                if w is not None:
+                    scale = scale * w.reshape(wshape)
+                gx = (g * m - sg - xhat * sgx) * scale
+            else:
+                gh = g * w.reshape(wshape)
+                mg = xp.mean(gh, axis=axes, keepdims=True)
+                mgx = xp.mean(gh * xhat, axis=axes, keepdims=True)
+                gx = (gh - mg - xhat * mgx) * inv
+        return gx, gw, gb
+
+
+class BatchNormTrain(Normalize):
+    name = "NativeBatchNorm"
+
+
+class LayerNormOp(Normalize):
+    name = "NativeLayerNorm"
+
+
+class GroupNormOp(Normalize):
+    name = "NativeGroupNorm"
+
+
+class BatchNormEval(Primitive):
+    """Batch norm with fixed statistics: y = (x - rm) / sqrt(rv + eps) * w + b, an
+    affine map per channel (axis 1)."""
+    name = "NativeBatchNorm"
+
+    @staticmethod
+    def forward(ctx, x, w, b, rm, rv, eps):
+        xp = array_module(x)
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        inv = (1.0 / xp.sqrt(rv + eps)).astype(x.dtype, copy=False).reshape(shape)
+        rm = rm.astype(x.dtype, copy=False).reshape(shape)
+        scale = inv if w is None else inv * w.reshape(shape)
+        y = (x - rm) * scale
+        if b is not None:
+            y += b.reshape(shape)
+        ctx.save(x, w, rm, inv)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        # y = (x - rm) * inv * w + b:  dx = g * inv * w;  dw = sum(g (x - rm) inv);  db = sum(g)
+        x, w, rm, inv = ctx.saved
+        xp = array_module(g)
+        need = ctx.needs_input_grad
+        axes = (0,) + tuple(range(2, g.ndim))
+        shape = (1, -1) + (1,) * (g.ndim - 2)
+        gx = (g * (inv if w is None else inv * w.reshape(shape))) if need[0] else None
+        gw = xp.sum(g * ((x - rm) * inv), axis=axes) if (w is not None and need[1]) else None
+        gb = xp.sum(g, axis=axes) if need[2] else None
+        return gx, gw, gb, None, None
