@@ -1,8 +1,8 @@
 """Resampling on raw arrays (NumPy or CuPy): the math behind tensor ``resize`` and ``rotate``.
 
-Resize is separable: the output is ``Wh @ img @ Ww.T`` with one weight matrix per axis
-(``out x in``), so every mode is "build a small matrix, then two matmuls" and leading
-batch dims broadcast for free.  Rotation samples the input at the (inverse-)rotated
+Resize is separable: each axis in turn is resampled by a few weighted gathers ("taps":
+output pixel i = sum_k w[i, k] * input[idx[i, k]]), so the cost is the output size times
+the filter width, and leading batch dims come along for free.  Rotation samples the input at the (inverse-)rotated
 coordinates of every output pixel, as ``grid_sample`` with ``align_corners=False`` and
 zero padding does in PyTorch.
 """
@@ -17,7 +17,9 @@ from ...backend.device import array_module
 __all__ = ["resize_array", "affine_sample", "affine_output_size", "inverse_affine_matrix"]
 
 
-# ------------------------------------------------------------------ resize weights
+# ------------------------------------------------------------------ resize taps
+# Each axis is resampled by "taps": output pixel i is sum_k w[i, k] * input[idx[i, k]], with
+# K taps per output pixel (2 for bilinear upsampling, about 2 * scale + 1 when downsampling).
 def _triangle(x: np.ndarray) -> np.ndarray:
     """The bilinear kernel: 1 - |x| on [-1, 1]."""
     return np.clip(1.0 - np.abs(x), 0.0, None)
@@ -31,7 +33,7 @@ def _cubic(x: np.ndarray, a: float) -> np.ndarray:
     return np.where(x < 1.0, near, np.where(x < 2.0, far, 0.0))
 
 
-def _filter_weights(n_in: int, n_out: int, mode: str, antialias: bool) -> np.ndarray:
+def _filter_taps(n_in: int, n_out: int, mode: str, antialias: bool) -> tuple[np.ndarray, np.ndarray]:
     """PIL's (and PyTorch's antialiased) separable filter: output pixel ``i`` centred at
     ``(i + 0.5) * scale`` in input coordinates averages the input pixels under a kernel
     stretched by ``scale`` when downsampling (that stretch is the antialiasing); weights
@@ -44,29 +46,24 @@ def _filter_weights(n_in: int, n_out: int, mode: str, antialias: bool) -> np.nda
     centers = (np.arange(n_out, dtype=np.float64) + 0.5) * scale
     lo = np.maximum((centers - support + 0.5).astype(np.int64), 0)
     hi = np.minimum((centers + support + 0.5).astype(np.int64), n_in)
-    j = np.arange(n_in, dtype=np.float64)[None, :]
+    j = lo[:, None] + np.arange(max(int((hi - lo).max()), 1))[None, :]
     dist = (j - centers[:, None] + 0.5) / fscale
     w = _triangle(dist) if mode == "bilinear" else _cubic(dist, -0.5)
-    idx = np.arange(n_in)[None, :]
-    w = np.where((idx >= lo[:, None]) & (idx < hi[:, None]), w, 0.0)
+    w = np.where(j < hi[:, None], w, 0.0)
     total = w.sum(axis=1, keepdims=True)
-    return w / np.where(total == 0.0, 1.0, total)
+    return np.minimum(j, n_in - 1), w / np.where(total == 0.0, 1.0, total)
 
 
-def _bicubic_weights(n_in: int, n_out: int) -> np.ndarray:
+def _bicubic_taps(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray]:
     """PyTorch's non-antialiased bicubic (``a = -0.75``, ``align_corners=False``): taps at
     ``floor(src) - 1 .. floor(src) + 2`` with ``src = (i + 0.5) * scale - 0.5`` (not clamped),
     indices beyond the border clamped to the edge pixel."""
     scale = n_in / n_out
     src = (np.arange(n_out, dtype=np.float64) + 0.5) * scale - 0.5
     x0 = np.floor(src)
-    t = src - x0
-    w = np.zeros((n_out, n_in), dtype=np.float64)
-    rows = np.arange(n_out)
-    for k in range(-1, 3):
-        taps = np.clip(x0.astype(np.int64) + k, 0, n_in - 1)
-        np.add.at(w, (rows, taps), _cubic(t - k, -0.75))
-    return w
+    k = np.arange(-1, 3)[None, :]
+    idx = np.clip(x0.astype(np.int64)[:, None] + k, 0, n_in - 1)
+    return idx, _cubic((src - x0)[:, None] - k, -0.75)
 
 
 def _nearest_index(n_in: int, n_out: int, exact: bool) -> np.ndarray:
@@ -77,11 +74,22 @@ def _nearest_index(n_in: int, n_out: int, exact: bool) -> np.ndarray:
     return np.minimum(np.floor(pos).astype(np.int64), n_in - 1)
 
 
-def resize_array(img, size: tuple[int, int], mode: str, antialias: bool):
-    """Resize the last two axes of a float array to ``size = (h, w)``.
+def _apply_taps(img, idx: np.ndarray, w: np.ndarray, axis: int):
+    """Resample ``img`` along ``axis`` (-2 or -1) with taps ``idx``/``w`` (n_out x K)."""
+    xp = array_module(img)
+    shape = (-1, 1) if axis == -2 else (1, -1)
+    out = None
+    for k in range(idx.shape[1]):
+        part = xp.take(img, xp.asarray(idx[:, k]), axis=axis) * xp.asarray(w[:, k].reshape(shape), dtype=img.dtype)
+        out = part if out is None else out + part
+    return out
 
-    ``mode``: nearest, nearest-exact, bilinear, bicubic.  Returns an array of the same
-    dtype (float32 or float64)."""
+
+def resize_array(img, size: tuple[int, int], mode: str, antialias: bool):
+    """Resize the last two axes of an array to ``size = (h, w)``.
+
+    ``mode``: nearest, nearest-exact (any dtype), bilinear, bicubic (float32/float64 input;
+    the result keeps that dtype)."""
     xp = array_module(img)
     h_in, w_in = img.shape[-2:]
     oh, ow = size
@@ -90,13 +98,12 @@ def resize_array(img, size: tuple[int, int], mode: str, antialias: bool):
         rows = xp.asarray(_nearest_index(h_in, oh, exact))
         cols = xp.asarray(_nearest_index(w_in, ow, exact))
         return xp.take(xp.take(img, rows, axis=-2), cols, axis=-1)
-    if mode == "bicubic" and not antialias:
-        wh, ww = _bicubic_weights(h_in, oh), _bicubic_weights(w_in, ow)
-    else:
-        wh, ww = _filter_weights(h_in, oh, mode, antialias), _filter_weights(w_in, ow, mode, antialias)
-    wh = xp.asarray(wh, dtype=img.dtype)
-    ww = xp.asarray(ww.T, dtype=img.dtype)
-    return xp.matmul(xp.matmul(wh, img), ww)
+    taps = _bicubic_taps if mode == "bicubic" and not antialias else (
+        lambda n, m: _filter_taps(n, m, mode, antialias))
+    # resample the axis that shrinks the most first, so the second pass works on less data
+    if oh / h_in <= ow / w_in:
+        return _apply_taps(_apply_taps(img, *taps(h_in, oh), axis=-2), *taps(w_in, ow), axis=-1)
+    return _apply_taps(_apply_taps(img, *taps(w_in, ow), axis=-1), *taps(h_in, oh), axis=-2)
 
 
 # ------------------------------------------------------------------ affine sampling

@@ -101,37 +101,40 @@ def convert_image_dtype(image: Tensor, dtype) -> Tensor:
     return _wrap(a.astype(dtype.np) * factor)
 
 
+def _stat_array(v, like, name: str):
+    """``mean``/``std`` as an array of the image's dtype on its device (1-D ones as (C, 1, 1))."""
+    xp = array_module(like)
+    arr = v._data if isinstance(v, Tensor) else v
+    arr = xp.asarray(arr, dtype=like.dtype)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1, 1)
+    for i in range(1, arr.ndim + 1):
+        s = arr.shape[-i]
+        if i > like.ndim or (s != 1 and s != like.shape[-i]):
+            raise RuntimeError(f"normalize: {name} has {arr.size} values (shape {tuple(arr.shape)}), which does not "
+                               f"match the {like.shape[-3]} channels of the image of shape {tuple(like.shape)}")
+    return arr
+
+
 def normalize(tensor: Tensor, mean, std, inplace: bool = False) -> Tensor:
-    """``(tensor - mean[c]) / std[c]`` per channel (dim -3), with ember ops (differentiable)."""
-    from ...tensor import as_tensor
+    """``(tensor - mean[c]) / std[c]`` per channel (dim -3).  A tensor that requires grad (or
+    ``inplace=True``) goes through ember ops, so autograd and version counters see it; the
+    common case, a fresh image in a data pipeline, is one NumPy expression."""
     if not tensor.is_floating_point():
         raise TypeError(f"Input tensor should be a float tensor. Got {tensor.dtype}.")
     if tensor.ndim < 3:
         raise ValueError("Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = "
                          f"{tensor.size()}")
-    dtype = tensor.dtype
-    mean_t = as_tensor(mean, dtype=dtype, device=tensor.device)
-    std_t = as_tensor(std, dtype=dtype, device=tensor.device)
-    if bool((std_t == 0).any()):
-        raise ValueError(f"std evaluated to zero after conversion to {dtype}, leading to division by zero.")
-    if mean_t.ndim == 1:
-        mean_t = mean_t.view(-1, 1, 1)
-    if std_t.ndim == 1:
-        std_t = std_t.view(-1, 1, 1)
-    _check_broadcast(tensor, mean_t, "mean")
-    _check_broadcast(tensor, std_t, "std")
+    a = tensor._data
+    std_a = _stat_array(std, a, "std")
+    if bool((std_a == 0).any()):
+        raise ValueError(f"std evaluated to zero after conversion to {tensor.dtype}, leading to division by zero.")
+    mean_a = _stat_array(mean, a, "mean")
     if inplace:
-        return tensor.sub_(mean_t).div_(std_t)
-    return tensor.sub(mean_t).div(std_t)
-
-
-def _check_broadcast(tensor: Tensor, stat: Tensor, name: str) -> None:
-    shape = tuple(tensor.shape)
-    for i in range(1, stat.ndim + 1):
-        s = stat.shape[-i]
-        if i > len(shape) or (s != 1 and s != shape[-i]):
-            raise RuntimeError(f"normalize: {name} has {stat.numel()} values (shape {tuple(stat.shape)}), which does "
-                               f"not match the {shape[-3]} channels of the image of shape {shape}")
+        return tensor.sub_(_wrap(mean_a)).div_(_wrap(std_a))
+    if tensor.requires_grad:
+        return tensor.sub(_wrap(mean_a)).div(_wrap(std_a))
+    return _wrap((a - mean_a) / std_a)
 
 
 # ------------------------------------------------------------------ geometry
@@ -218,6 +221,8 @@ def resize(img: Tensor, size: list[int], interpolation: str = "bilinear", antial
                          f"support {', '.join(_TENSOR_MODES)}")
     antialias = bool(antialias) and interpolation in ("bilinear", "bicubic")
     a = img._data
+    if interpolation in ("nearest", "nearest-exact"):  # a pure gather: no float round trip
+        return _wrap(resize_array(a, (int(size[0]), int(size[1])), interpolation, False))
     out = resize_array(_float_work(a), (int(size[0]), int(size[1])), interpolation, antialias)
     if interpolation == "bicubic" and a.dtype == np.uint8:
         out = array_module(out).clip(out, 0, 255)
