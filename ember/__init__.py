@@ -29,6 +29,11 @@ from . import linalg  # noqa: F401
 from . import return_types  # noqa: F401
 from . import optim  # noqa: F401
 from . import nn  # noqa: F401
+from .nn.functional import (softmax, log_softmax, selu, selu_, celu, celu_, prelu, rrelu, rrelu_,  # noqa: F401
+                            hardshrink, threshold, threshold_, relu_, embedding, cosine_similarity,
+                            pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, bilinear,
+                            alpha_dropout, feature_alpha_dropout)  # torch.* spellings of nn.functional
+from .nn.functional.dropout import torch_dropout as dropout  # noqa: F401  (torch.dropout(input, p, train))
 from . import utils  # noqa: F401
 from .serialization import save, load  # noqa: F401
 from . import serialization  # noqa: F401

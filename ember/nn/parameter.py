@@ -66,6 +66,8 @@ class UninitializedParameter(Parameter):
     def __repr__(self) -> str:
         return "<UninitializedParameter>"
 
+    __str__ = __repr__
+
 
 def is_lazy(p) -> bool:
     return isinstance(p, UninitializedParameter)

@@ -13,7 +13,10 @@ from .pooling import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from . import distance
+from .distance import *  # noqa: F401,F403
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 for _m in (activation, linear, flatten, dropout, sparse, upsampling, conv, pooling, batchnorm, normalization, loss):
     __all__ += list(_m.__all__)
+__all__ += list(distance.__all__)
