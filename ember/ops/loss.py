@@ -108,9 +108,10 @@ class CrossEntropy(Primitive):
                 out = xp.sum(loss) / denom if loss.size else xp.full((), float("nan"), x.dtype)
         else:
             out = _reduce(xp, loss, reduction)
-        ctx.opts = (reduction, eps, c, wsum, denom, bool(valid.any()))
-        ctx.t, ctx.valid, ctx.wt, ctx.weight, ctx.m = t, valid, wt, weight, m
-        ctx.save(x, e, s)
+        if ctx.needs_input_grad:  # recorded: keep what backward reads (nothing when no graph)
+            ctx.opts = (reduction, eps, c, wsum, denom, bool(valid.any()))
+            ctx.t, ctx.valid, ctx.wt, ctx.weight, ctx.m = t, valid, wt, weight, m
+            ctx.save(x, e, s)
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -171,9 +172,10 @@ class CrossEntropyProb(Primitive):
             out = xp.sum(loss) / n if n else xp.full((), float("nan"), loss.dtype)
         else:
             out = _reduce(xp, loss, reduction)
-        ctx.opts = (reduction, eps, c, n)
-        ctx.m, ctx.weight = m, weight
-        ctx.save(x, target)
+        if ctx.needs_input_grad:
+            ctx.opts = (reduction, eps, c, n)
+            ctx.m, ctx.weight = m, weight
+            ctx.save(x, target)
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -216,8 +218,9 @@ class NllLoss(Primitive):
                 out = xp.sum(loss) / denom if loss.size else xp.full((), float("nan"), x.dtype)
         else:
             out = _reduce(xp, loss, reduction)
-        ctx.opts = (reduction, denom, x.shape, bool(valid.any()))
-        ctx.t, ctx.wt = t, wt
+        if ctx.needs_input_grad:
+            ctx.opts = (reduction, denom, x.shape, bool(valid.any()))
+            ctx.t, ctx.wt = t, wt
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -258,8 +261,9 @@ class BinaryCrossEntropy(Primitive):
             loss = -(target * _log_clamped(xp, x) + (1.0 - target) * _log_clamped(xp, 1.0 - x))
         if weight is not None:
             loss = loss * weight
-        ctx.opts = (reduction, loss.size, x.shape)
-        ctx.weight = weight
+        if ctx.needs_input_grad:
+            ctx.opts = (reduction, loss.size, x.shape)
+            ctx.weight = weight
         ctx.save(x, target)
         return _reduce(xp, loss, reduction).astype(x.dtype, copy=False)
 
@@ -309,8 +313,9 @@ class BinaryCrossEntropyWithLogits(Primitive):
         loss = (1.0 - target) * x - ls
         if weight is not None:
             loss = loss * weight
-        ctx.opts = (reduction, loss.size, x.shape)
-        ctx.weight, ctx.pos_weight = weight, pos_weight
+        if ctx.needs_input_grad:
+            ctx.opts = (reduction, loss.size, x.shape)
+            ctx.weight, ctx.pos_weight = weight, pos_weight
         ctx.save(x, target)
         return _reduce(xp, loss, reduction).astype(x.dtype, copy=False)
 
