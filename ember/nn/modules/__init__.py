@@ -1,7 +1,7 @@
 """nn layers: the Module base, containers, and each family of layers in its own file."""
 from .module import Module
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
-from . import activation, linear, flatten, dropout, sparse, upsampling, conv, pooling, batchnorm, normalization, loss
+from . import activation, linear, flatten, dropout, sparse, upsampling, conv, pooling, batchnorm, normalization, loss, rnn
 from .activation import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
@@ -15,8 +15,10 @@ from .normalization import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from . import distance
 from .distance import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
-for _m in (activation, linear, flatten, dropout, sparse, upsampling, conv, pooling, batchnorm, normalization, loss):
+for _m in (activation, linear, flatten, dropout, sparse, upsampling, conv, pooling, batchnorm, normalization, loss,
+           rnn):
     __all__ += list(_m.__all__)
 __all__ += list(distance.__all__)
