@@ -140,8 +140,10 @@ def test_layer_norm_errors():
 @pytest.mark.parametrize("shape,g", [((4, 6, 5, 3), 2), ((4, 6), 3), ((2, 6, 7), 6), ((2, 4, 3, 3), 1)])
 def test_group_norm(shape, g):
     c = shape[1]
-    check(lambda lib, x, w, b: F_(lib).group_norm(x, g, w, b), rand(*shape), rand(c), rand(c), atol=1e-4)
-    check(lambda lib, x: F_(lib).group_norm(x, g), rand(*shape), atol=1e-4)
+    # groups of 2 elements are ill-conditioned in float32 (x_hat = +-1): looser gradient tolerance
+    tol = dict(atol=1e-4, grad_atol=2e-3, grad_rtol=2e-3)
+    check(lambda lib, x, w, b: F_(lib).group_norm(x, g, w, b), rand(*shape), rand(c), rand(c), **tol)
+    check(lambda lib, x: F_(lib).group_norm(x, g), rand(*shape), **tol)
 
 
 def test_group_norm_gradcheck_and_errors():
