@@ -55,61 +55,111 @@ def _one_hot(xp, t, c: int, dtype, ndim: int):
     return (xp.expand_dims(t, 1) == classes).astype(dtype)
 
 
-def _targets(xp, x, target, weight, ignore_index: int):
-    """Per-sample arrays for class-index losses, each shaped (N, 1, ...):
-    the safe target (ignored ones point at class 0), the valid mask (0/1 in x's
-    dtype), and the weight of each sample's class times the mask."""
-    valid = target != ignore_index
-    t = xp.where(valid, target, 0) if not bool(valid.all()) else target
-    t = xp.expand_dims(t.astype(xp.int64, copy=False), 1)
-    valid = xp.expand_dims(valid, 1).astype(x.dtype)
-    wt = valid if weight is None else xp.take(weight, t) * valid
-    return t, valid, wt
+def _targets(xp, x, target, weight, ignore_index: int, check_ignore: bool):
+    """Per-sample values for class-index losses, shaped (N, 1, ...) to broadcast over
+    the class axis: the safe target (ignored ones point at class 0), the valid mask
+    (0/1 in x's dtype) and the weight of each sample's class times the mask.  When
+    no target can equal ``ignore_index`` (``check_ignore`` False, the common case),
+    the mask is the number 1.0 and so is the weight without class weights."""
+    valid = None
+    if check_ignore:
+        v = target != ignore_index
+        if not bool(v.all()):
+            valid = v
+    if valid is None:
+        t = target
+    else:
+        t = xp.where(valid, target, 0)
+        valid = valid.reshape(valid.shape[:1] + (1,) + valid.shape[1:]).astype(x.dtype)
+    t = t.reshape(t.shape[:1] + (1,) + t.shape[1:])
+    if weight is None:
+        wt = 1.0 if valid is None else valid
+    else:
+        wt = xp.take(weight, t) if valid is None else xp.take(weight, t) * valid
+    return t, (1.0 if valid is None else valid), wt
 
 
-def _denominator(reduction: str, wt) -> float:
-    """What a 'mean' divides by: the summed weights of the non-ignored targets."""
-    return float(wt.sum()) if reduction == "mean" else 1.0
+def _mean_denominator(wt, n: int):
+    """What a 'mean' divides by: the summed weights of the non-ignored targets (their
+    count without class weights), and whether any target counts at all."""
+    if isinstance(wt, float):
+        return float(n), n > 0
+    return float(wt.sum()), bool(wt.any()) or n == 0
+
+
+def _pick(xp, a, t):
+    """a[n, t[n], ...]: the target class entry of each sample, shaped like ``t``."""
+    if a.ndim == 2:
+        return a[xp.arange(a.shape[0]), t[:, 0]].reshape(t.shape)
+    return xp.take_along_axis(a, t, axis=1)
+
+
+def _sub_at(xp, a, t, v):
+    """a[n, t[n], ...] -= v[n, ...] in place (``v`` broadcast to t's shape)."""
+    if a.ndim == 2:
+        idx = (xp.arange(a.shape[0]), t[:, 0])
+        a[idx] -= xp.broadcast_to(v, t.shape)[:, 0]
+    else:
+        xp.put_along_axis(a, t, xp.take_along_axis(a, t, axis=1) - v, axis=1)
+
+
+def _reduce_classes(xp, loss, reduction: str, denom: float, dtype):
+    """Reduce per-sample losses (N, ...): 'mean' divides by ``denom`` (0 / 0 = nan
+    when every target is ignored, as PyTorch)."""
+    if reduction != "mean":
+        return _reduce(xp, loss, reduction)
+    if not loss.size:
+        return xp.full((), float("nan"), dtype)
+    with quiet(xp):
+        return xp.sum(loss) / denom
+
+
+def _upstream(xp, g, reduction: str, denom: float, any_valid: bool):
+    """Each sample's factor from the upstream gradient, shaped to broadcast over (N, 1, ...)."""
+    if reduction == "none":
+        return xp.expand_dims(g, 1)
+    if reduction == "mean":
+        return g / denom if any_valid else g * 0.0
+    return g
 
 
 class CrossEntropy(Primitive):
     """Cross-entropy with class-index targets: ``x`` (N, C, ...), ``target`` (N, ...)
-    int; ``weight`` (C,) array or None.  Prints as ``NllLossBackward0``, PyTorch's
+    int; ``weight`` (C,) array or None; ``check_ignore`` False when the caller knows
+    no target equals ``ignore_index``.  Prints as ``NllLossBackward0``, PyTorch's
     grad_fn for ``cross_entropy`` (which it computes as nll_loss(log_softmax))."""
 
     name = "NllLoss"
 
     @staticmethod
-    def forward(ctx, x, target, weight=None, reduction="mean", ignore_index=-100, label_smoothing=0.0):
+    def forward(ctx, x, target, weight=None, reduction="mean", ignore_index=-100, label_smoothing=0.0,
+                check_ignore=True):
         xp = array_module(x)
         c = x.shape[1]
         eps = float(label_smoothing)
-        t, valid, wt = _targets(xp, x, target, weight, ignore_index)
+        t, valid, wt = _targets(xp, x, target, weight, ignore_index, check_ignore)
         m = xp.max(x, axis=1, keepdims=True) if x.size else xp.zeros(x.shape[:1] + (1,) + x.shape[2:], x.dtype)
         e = x - m                                            # z = x - max: exact near the max
         if eps:                                              # sum_c w_c z_c, before z becomes e^z
             wc = None if weight is None else weight.reshape(_class_shape(x.ndim))
             sz = xp.sum(e if wc is None else e * wc, axis=1, keepdims=True)
-        zt = xp.take_along_axis(e, t, axis=1)
+        zt = _pick(xp, e, t)
         xp.exp(e, out=e)
         s = xp.sum(e, axis=1, keepdims=True)
         log_s = xp.log(s)                                    # logsumexp(x) - max
-        loss = (log_s - zt) * wt                             # w_y (-log p_y)
+        loss = log_s - zt                                    # -log p_y
+        if not isinstance(wt, float):
+            loss = loss * wt                                 # times w_y (0 where ignored)
+        wsum = 0.0
         if eps:
             # + eps/C sum_c w_c (-log p_c) = eps/C (sum(w) log_s - sum_c w_c z_c)
             wsum = float(c) if weight is None else float(weight.sum())
             loss = (1.0 - eps) * loss + (eps / c) * ((wsum * log_s - sz) * valid)
-        else:
-            wsum = 0.0
         loss = loss[:, 0]
-        denom = _denominator(reduction, wt)
-        if reduction == "mean":
-            with quiet(xp):  # all targets ignored: 0 / 0 = nan, as PyTorch
-                out = xp.sum(loss) / denom if loss.size else xp.full((), float("nan"), x.dtype)
-        else:
-            out = _reduce(xp, loss, reduction)
+        denom, any_valid = _mean_denominator(wt, loss.size) if reduction == "mean" else (1.0, True)
+        out = _reduce_classes(xp, loss, reduction, denom, x.dtype)
         if ctx.needs_input_grad:  # recorded: keep what backward reads (nothing when no graph)
-            ctx.opts = (reduction, eps, c, wsum, denom, bool(valid.any()))
+            ctx.opts = (reduction, eps, c, wsum, denom, any_valid)
             ctx.t, ctx.valid, ctx.wt, ctx.weight, ctx.m = t, valid, wt, weight, m
             ctx.save(x, e, s)
         return out.astype(x.dtype, copy=False)
@@ -122,25 +172,18 @@ class CrossEntropy(Primitive):
         x, e, s = ctx.saved
         t, valid, wt, weight = ctx.t, ctx.valid, ctx.wt, ctx.weight
         xp = array_module(g)
-        if reduction == "none":
-            gs = xp.expand_dims(g, 1)
-        elif reduction == "mean":
-            gs = g / denom if any_valid else g * 0.0
-        else:
-            gs = g
+        gs = _upstream(xp, g, reduction, denom, any_valid)
         a = (1.0 - eps) * wt                                  # weight of the one-hot term
         b = a + (eps / c) * wsum * valid if eps else a       # weight of the softmax term
         if xp is array_module(t):
             # fast path (arrays): one pass over (N, C), then the target entries
-            coef = b * gs
-            grad = e * (coef / s)
-            picked = xp.take_along_axis(grad, t, axis=1) - a * gs
-            xp.put_along_axis(grad, t, picked, axis=1)
+            grad = e * ((gs * b) / s)
+            _sub_at(xp, grad, t, a * gs)
         else:
             # on tensors (create_graph): softmax recomputed from x so it is differentiable
             ex = xp.exp(x - ctx.m)
             p = ex / xp.sum(ex, axis=1, keepdims=True)
-            onehot = _one_hot(array_module(t), t[:, 0], c, t.dtype, x.ndim).astype(ctx.m.dtype)
+            onehot = _one_hot(array_module(t), t[:, 0], c, ctx.m.dtype, x.ndim)
             grad = (p * b - onehot * a) * gs
         if eps:
             wc = 1.0 if weight is None else weight.reshape(_class_shape(x.ndim))
@@ -208,38 +251,30 @@ class NllLoss(Primitive):
     name = "NllLoss"
 
     @staticmethod
-    def forward(ctx, x, target, weight=None, reduction="mean", ignore_index=-100):
+    def forward(ctx, x, target, weight=None, reduction="mean", ignore_index=-100, check_ignore=True):
         xp = array_module(x)
-        t, valid, wt = _targets(xp, x, target, weight, ignore_index)
-        loss = -(xp.take_along_axis(x, t, axis=1) * wt)[:, 0]
-        denom = _denominator(reduction, wt)
-        if reduction == "mean":
-            with quiet(xp):  # all targets ignored: 0 / 0 = nan, as PyTorch
-                out = xp.sum(loss) / denom if loss.size else xp.full((), float("nan"), x.dtype)
-        else:
-            out = _reduce(xp, loss, reduction)
+        t, valid, wt = _targets(xp, x, target, weight, ignore_index, check_ignore)
+        picked = _pick(xp, x, t)
+        loss = -(picked if isinstance(wt, float) else picked * wt)[:, 0]
+        denom, any_valid = _mean_denominator(wt, loss.size) if reduction == "mean" else (1.0, True)
+        out = _reduce_classes(xp, loss, reduction, denom, x.dtype)
         if ctx.needs_input_grad:
-            ctx.opts = (reduction, denom, x.shape, bool(valid.any()))
+            ctx.opts = (reduction, denom, x.shape, x.dtype, any_valid)
             ctx.t, ctx.wt = t, wt
         return out.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         # d loss_n / d x[n, c] = -w_y [c == y_n] (valid targets only), times the scaled g
-        reduction, denom, shape, any_valid = ctx.opts
+        reduction, denom, shape, dtype, any_valid = ctx.opts
         t, wt = ctx.t, ctx.wt
         xp = array_module(g)
-        if reduction == "none":
-            gs = xp.expand_dims(g, 1)
-        elif reduction == "mean":
-            gs = g / denom if any_valid else g * 0.0
-        else:
-            gs = g
+        gs = _upstream(xp, g, reduction, denom, any_valid)
         if xp is array_module(t):
-            grad = xp.zeros(shape, dtype=wt.dtype)
-            xp.put_along_axis(grad, t, -(wt * gs), axis=1)
+            grad = xp.zeros(shape, dtype=dtype)
+            _sub_at(xp, grad, t, wt * gs)
             return grad, None, None
-        onehot = _one_hot(array_module(t), t[:, 0], shape[1], wt.dtype, len(shape))
+        onehot = _one_hot(array_module(t), t[:, 0], shape[1], dtype, len(shape))
         return gs * (-(onehot * wt)), None, None
 
 
@@ -291,10 +326,13 @@ def _log_sigmoid(xp, x):
     return -(xp.clip(-x, 0.0, None) + xp.log1p(xp.exp(-xp.abs(x))))
 
 
-def _sigmoid_neg(xp, x):
-    """sigmoid(-x) = 1 - sigmoid(x) without overflow (e^-|x| <= 1)."""
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, e / (1.0 + e), 1.0 / (1.0 + e))
+_EXP_MAX = {4: 88.0, 8: 708.0, 2: 11.0}  # largest exponent whose e^a is finite, by itemsize
+
+
+def _sigmoid(xp, x, cap: float):
+    """1 / (1 + e^-x), branch-free: the exponent is capped below overflow (e^cap is
+    finite, and 1 / (1 + e^cap) is as good as 0 at that size)."""
+    return 1.0 / (1.0 + xp.exp(xp.clip(-x, None, cap)))
 
 
 class BinaryCrossEntropyWithLogits(Primitive):
@@ -307,14 +345,23 @@ class BinaryCrossEntropyWithLogits(Primitive):
     @staticmethod
     def forward(ctx, x, target, weight=None, pos_weight=None, reduction="mean"):
         xp = array_module(x)
-        ls = _log_sigmoid(xp, x)
-        if pos_weight is not None:
-            ls = ls * ((pos_weight - 1.0) * target + 1.0)
-        loss = (1.0 - target) * x - ls
+        sp = xp.abs(x)                                        # log(1 + e^-|x|), in one buffer
+        xp.negative(sp, out=sp)
+        xp.exp(sp, out=sp)
+        xp.log1p(sp, out=sp)
+        if pos_weight is None:
+            # (1-y) x - log sigmoid(x) = max(x, 0) - x y + log(1 + e^-|x|)
+            loss = xp.maximum(x, 0.0)
+            loss -= x * target
+            loss += sp
+        else:
+            # -log sigmoid(x) = max(-x, 0) + log(1 + e^-|x|), weighted by l = 1 + (pw - 1) y
+            sp += xp.maximum(-x, 0.0)
+            loss = (1.0 - target) * x + sp * ((pos_weight - 1.0) * target + 1.0)
         if weight is not None:
             loss = loss * weight
         if ctx.needs_input_grad:
-            ctx.opts = (reduction, loss.size, x.shape)
+            ctx.opts = (reduction, loss.size, x.shape, _EXP_MAX.get(x.dtype.itemsize, 88.0))
             ctx.weight, ctx.pos_weight = weight, pos_weight
         ctx.save(x, target)
         return _reduce(xp, loss, reduction).astype(x.dtype, copy=False)
@@ -323,7 +370,7 @@ class BinaryCrossEntropyWithLogits(Primitive):
     def backward(ctx, g):
         # dx = w [(1 - y) - l sigmoid(-x)]   (= w (sigmoid(x) - y) without pos_weight)
         # dy = w [-x - (pos_weight - 1) log sigmoid(x)]
-        reduction, n, shape = ctx.opts
+        reduction, n, shape, cap = ctx.opts
         x, target = ctx.saved
         pw = ctx.pos_weight
         xp = array_module(g)
@@ -332,10 +379,10 @@ class BinaryCrossEntropyWithLogits(Primitive):
             gs = gs * ctx.weight
         gx = gt = None
         if ctx.needs_input_grad[0]:
-            sn = _sigmoid_neg(xp, x)
             if pw is None:
-                d = (1.0 - target) - sn
+                d = _sigmoid(xp, x, cap) - target
             else:
+                sn = _sigmoid(xp, -x, cap)
                 d = (1.0 - target) - sn * ((pw - 1.0) * target + 1.0)
             gx = unbroadcast(d * gs, shape)
         if ctx.needs_input_grad[1]:

@@ -176,42 +176,47 @@ def _check_weight(weight, input: Tensor, c: int, prefix: str = "") -> None:
 
 def _class_targets(input: Tensor, target: Tensor, weight, ignore_index: int):
     """Check class-index targets as PyTorch's nll_loss_nd does; returns (input, target)
-    shaped (N, C, ...) and (N, ...) int64, and whether a batch dim was added."""
-    if input.ndim < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
-    nd = input.ndim
+    shaped (N, C, ...) and (N, ...), whether a batch dim was added, and whether some
+    target may equal ``ignore_index`` (it lies within the targets' range)."""
+    ishape, tshape = input._data.shape, target._data.shape   # raw shapes: no Size objects on the hot path
+    nd, td = len(ishape), len(tshape)
+    if nd < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
     if nd != 1:
-        n_t = target.shape[0] if target.ndim else 0
-        if input.shape[0] != n_t or target.ndim == 0:
-            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({n_t}).")
+        n_t = tshape[0] if td else 0
+        if ishape[0] != n_t or td == 0:
+            raise ValueError(f"Expected input batch_size ({ishape[0]}) to match target batch_size ({n_t}).")
     if nd <= 2:
-        if target.ndim > 1:
+        if td > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if nd == 1 and target.ndim == 1 and target.shape[0] != 1:
-            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
+        if nd == 1 and td == 1 and tshape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {tshape[0]}")
     elif nd == 4:
-        if target.ndim != 3:
+        if td != 3:
             raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got targets of "
-                               f"dimension: {target.ndim}")
-        if tuple(target.shape) != (input.shape[0],) + tuple(input.shape[2:]):
-            raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
-    elif tuple(target.shape[1:]) != tuple(input.shape[2:]):
-        raise RuntimeError(f"Expected target size {[input.shape[0]] + list(input.shape[2:])}, got "
-                           f"{list(target.shape)}")
+                               f"dimension: {td}")
+        if tshape != (ishape[0],) + ishape[2:]:
+            raise RuntimeError(f"size mismatch (got input: {list(ishape)} , target: {list(tshape)}")
+    elif tshape[1:] != ishape[2:]:
+        raise RuntimeError(f"Expected target size {[ishape[0]] + list(ishape[2:])}, got {list(tshape)}")
     if target.dtype not in (D.int64, D.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_scalar_name(target)}")
     if input.dtype.is_floating_point is False:
         raise NotImplementedError(f"\"nll_loss\" not implemented for '{_scalar_name(input)}'")
-    c = input.shape[1] if nd > 1 else input.shape[0]
+    c = ishape[1] if nd > 1 else ishape[0]
     _check_weight(weight, input, c)
     t = target._data
+    check_ignore = False
     if t.size:
-        bad = (t != ignore_index) & ((t < 0) | (t >= c))
-        if bad.any():
-            raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
+        lo, hi = int(t.min()), int(t.max())
+        if lo < 0 or hi >= c:
+            bad = (t != ignore_index) & ((t < 0) | (t >= c))
+            if bad.any():
+                raise IndexError(f"Target {int(t[bad].ravel()[0])} is out of bounds.")
+        check_ignore = lo <= ignore_index <= hi
     if nd == 1:
-        return input.reshape(1, c), target.reshape(1), True
-    return input, target, False
+        return input.reshape(1, c), target.reshape(1), True, check_ignore
+    return input, target, False, check_ignore
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -221,9 +226,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     targets that are not ``ignore_index`` (nan when all are)."""
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _tensor(input, "nll_loss"), _tensor(target, "nll_loss")
-    x, t, squeezed = _class_targets(input, target, weight, ignore_index)
+    x, t, squeezed, check_ignore = _class_targets(input, target, weight, ignore_index)
     out = apply(L.NllLoss, x, t._data.astype("int64", copy=False), weight._data if weight is not None else None,
-                reduction=reduction, ignore_index=int(ignore_index))
+                reduction=reduction, ignore_index=int(ignore_index), check_ignore=check_ignore)
     return out.reshape(()) if squeezed and reduction == "none" else out
 
 
@@ -241,12 +246,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         return _cross_entropy_prob(input, target, weight, reduction, ignore_index, label_smoothing)
     if label_smoothing > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
-    x, t, squeezed = _class_targets(input, target, weight, ignore_index)
+    x, t, squeezed, check_ignore = _class_targets(input, target, weight, ignore_index)
     if input.dtype.is_floating_point is False:
         raise NotImplementedError(f"\"log_softmax\" not implemented for '{_scalar_name(input)}'")
     out = apply(L.CrossEntropy, x, t._data.astype("int64", copy=False),
                 weight._data if weight is not None else None, reduction=reduction,
-                ignore_index=int(ignore_index), label_smoothing=max(label_smoothing, 0.0))
+                ignore_index=int(ignore_index), label_smoothing=max(label_smoothing, 0.0),
+                check_ignore=check_ignore)
     return out.reshape(()) if squeezed and reduction == "none" else out
 
 
