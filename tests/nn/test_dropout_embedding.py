@@ -323,3 +323,17 @@ def test_one_hot():
         e = check_error(lambda lib, t: lib.nn.functional.one_hot(t, **kw), arr)
     assert "Class values must be smaller than num_classes" in str(e)
     assert EF.one_hot(ember.tensor([1, 0])).dtype == ember.int64
+
+
+def test_dropout_primitives_gradcheck():
+    """The mask primitives with a fixed mask (float64 finite differences)."""
+    from ember.autograd.node import apply
+    from ember.ops import dropout as DO
+    rng = np.random.default_rng(0)
+    mask = (rng.random((3, 4)) > 0.5) * 2.0
+    x = ember.tensor(rand(3, 4, dtype=np.float64), requires_grad=True)
+    assert ember.autograd.gradcheck(lambda a: apply(DO.DropoutMask, a, mask), (x,))
+    assert ember.autograd.gradcheck(lambda a: apply(DO.DropoutMask, a, mask[:, :1]), (x,))
+    shift = rng.standard_normal((3, 4))
+    assert ember.autograd.gradcheck(lambda a: apply(DO.AlphaDropoutMask, a, mask, shift), (x,))
+    assert ember.autograd.gradgradcheck(lambda a: apply(DO.DropoutMask, a, mask), (x,))
