@@ -29,6 +29,19 @@ def _sum(a, axes):
     return array_module(a).sum(a, axis=axes, keepdims=True)
 
 
+def _dot(a, b, axes):
+    """sum(a * b) over ``axes`` (keepdims) without the a * b temporary (one einsum)."""
+    xp = array_module(a)
+    letters = "abcdefghijklmnopqrstuvwxyz"[:a.ndim]
+    out = "".join(c for i, c in enumerate(letters) if i not in axes)
+    r = xp.einsum(f"{letters},{letters}->{out}", a, b)
+    return r.reshape(tuple(1 if i in axes else s for i, s in enumerate(a.shape)))
+
+
+def _tensor_mode(xp) -> bool:
+    return getattr(xp, "apply_op", None) is not None
+
+
 class Normalize(Primitive):
     """y = (x - mean) / sqrt(var + eps) * w + b over ``axes`` of ``x``.
 
@@ -42,57 +55,89 @@ class Normalize(Primitive):
         xp = array_module(x)
         m = prod(x.shape[a] for a in axes)
         mean = xp.mean(x, axis=axes, keepdims=True, dtype=x.dtype)
-        xc = x - mean
-        sq = xp.square(xc)
-        var = xp.mean(sq, axis=axes, keepdims=True, dtype=x.dtype)
-        del sq
+        y = x - mean                                   # the only full-size temporary: becomes y
+        var = _dot(y, y, axes) * (1.0 / m) if m else xp.zeros_like(mean)
         inv = 1.0 / xp.sqrt(var + eps)
         if stats is not None:
             stats.append((mean, var, m))
-        xc *= inv
-        y = xc  # x_hat, made in place into the output
-        if w is not None:
-            y *= w.reshape(wshape)
+        lead = x.ndim - len(wshape)
+        w_on_norm = w is not None and any(wshape[i - lead] != 1 for i in axes if i >= lead)
+        if w is not None and not w_on_norm:
+            y *= inv * w.reshape(wshape)               # one pass: per-channel scale
+        else:
+            y *= inv
+            if w is not None:
+                y *= w.reshape(wshape)
         if b is not None:
             y += b.reshape(wshape)
         ctx.save(x, mean, inv, w)
-        ctx.opts = (tuple(axes), wshape, m, eps, None if b is None else b.shape)
+        ctx.opts = (tuple(axes), wshape, m, eps, None if b is None else b.shape, w_on_norm)
         return y
 
     @staticmethod
     def backward(ctx, g):
         x, mean, inv, w = ctx.saved
-        axes, wshape, m, eps, bshape = ctx.opts
+        axes, wshape, m, eps, bshape, w_on_norm = ctx.opts
         xp = array_module(g)
         need = ctx.needs_input_grad
-        if getattr(xp, "apply_op", None) is not None:
-            # create_graph: statistics recomputed from x so they carry x's history
-            mean = xp.mean(x, axis=axes, keepdims=True)
-            inv = 1.0 / xp.sqrt(xp.mean(xp.square(x - mean), axis=axes, keepdims=True) + eps)
-        xhat = (x - mean) * inv
         lead = g.ndim - len(wshape)
         # axes that w is broadcast along (w and b gradients sum over them)
         baxes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(wshape) if s == 1)
-        gxhat = g * xhat
-        gw = xp.sum(gxhat, axis=baxes).reshape(w.shape) if (w is not None and need[1]) else None
-        gb = xp.sum(g, axis=baxes).reshape(bshape) if (bshape is not None and need[2]) else None
+        if _tensor_mode(xp):
+            return _backward_generic(xp, g, x, w, axes, baxes, wshape, m, eps, bshape, need, w_on_norm)
+        xhat = x - mean
+        xhat *= inv
+        want_w = w is not None and need[1]
+        want_b = bshape is not None and need[2]
+        if not w_on_norm and set(baxes) == set(axes):
+            # batch norm: the w/b gradient sums are the sums the input gradient needs
+            sg = _sum(g, axes)
+            sgx = _dot(g, xhat, axes)
+            gw = sgx.reshape(w.shape) if want_w else None
+            gb = sg.reshape(bshape) if want_b else None
+        else:
+            gw = _dot(g, xhat, baxes).reshape(w.shape) if want_w else None
+            gb = xp.sum(g, axis=baxes).reshape(bshape) if want_b else None
+            sg = sgx = None
         gx = None
         if need[0]:
-            w_on_norm = w is not None and any(wshape[i - lead] != 1 for i in axes if i >= lead)
-            if w is None or not w_on_norm:
-                # w constant over the normalized axes: reuse the sums of g and g * x_hat
-                sg = _sum(g, axes)
-                sgx = _sum(gxhat, axes)
-                scale = inv * (1.0 / m)
-                if w is not None:
-                    scale = scale * w.reshape(wshape)
-                gx = (g * m - sg - xhat * sgx) * scale
+            if not w_on_norm:
+                # dx = w inv / M (M g - sum(g) - x_hat sum(g x_hat)), per-channel coefficients folded
+                if sg is None:
+                    sg, sgx = _sum(g, axes), _dot(g, xhat, axes)
+                scale = inv * (1.0 / m) if w is None else inv * w.reshape(wshape) * (1.0 / m)
+                xhat *= -(scale * sgx)
+                xhat += g * (scale * m)
+                xhat -= scale * sg
+                gx = xhat
             else:
+                # gh = g w:  dx = inv (gh - mean(gh) - x_hat mean(gh x_hat))
                 gh = g * w.reshape(wshape)
                 mg = xp.mean(gh, axis=axes, keepdims=True)
-                mgx = xp.mean(gh * xhat, axis=axes, keepdims=True)
-                gx = (gh - mg - xhat * mgx) * inv
+                mgx = _dot(gh, xhat, axes) * (1.0 / m)
+                xhat *= mgx
+                gh -= mg
+                gh -= xhat
+                gh *= inv
+                gx = gh
         return gx, gw, gb
+
+
+def _backward_generic(xp, g, x, w, axes, baxes, wshape, m, eps, bshape, need, w_on_norm):
+    """The same backward written with xp calls only, for tensors (create_graph): the
+    statistics are recomputed from x so they carry x's history."""
+    mean = xp.mean(x, axis=axes, keepdims=True)
+    inv = 1.0 / xp.sqrt(xp.mean(xp.square(x - mean), axis=axes, keepdims=True) + eps)
+    xhat = (x - mean) * inv
+    gw = xp.sum(g * xhat, axis=baxes).reshape(w.shape) if (w is not None and need[1]) else None
+    gb = xp.sum(g, axis=baxes).reshape(bshape) if (bshape is not None and need[2]) else None
+    gx = None
+    if need[0]:
+        gh = g if w is None else g * w.reshape(wshape)
+        mg = xp.mean(gh, axis=axes, keepdims=True)
+        mgx = xp.mean(gh * xhat, axis=axes, keepdims=True)
+        gx = (gh - mg - xhat * mgx) * inv
+    return gx, gw, gb
 
 
 class BatchNormTrain(Normalize):
