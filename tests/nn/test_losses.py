@@ -520,29 +520,23 @@ def test_notes_mse_usages():
 
 def test_notes_cross_entropy_on_linear_logits():
     lin_t = torch.nn.Linear(6, 4)
-    lin_e = ember.nn.Linear(6, 4) if hasattr(ember.nn, "Linear") else None
+    lin_e = ember.nn.Linear(6, 4)
+    lin_e.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in lin_t.state_dict().items()})
     x, y = rand(10, 6), classes(4, 10)
-    if lin_e is not None:
-        lin_e.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in lin_t.state_dict().items()})
-        out_e = ember.nn.CrossEntropyLoss()(lin_e(ember.tensor(x)), ember.tensor(y))
-        out_t = torch.nn.CrossEntropyLoss()(lin_t(torch.tensor(x)), torch.tensor(y))
-        out_e.backward()
-        out_t.backward()
-        np.testing.assert_allclose(out_e.item(), out_t.item(), rtol=1e-5)
-        np.testing.assert_allclose(lin_e.weight.grad.numpy(), lin_t.weight.grad.numpy(), rtol=1e-4, atol=1e-6)
-    else:  # Linear not there yet: the same logits through x @ W.T + b
-        w, b = lin_t.weight.detach().numpy(), lin_t.bias.detach().numpy()
-        check(lambda lib, xx, ww, bb: lib.nn.CrossEntropyLoss()(xx @ ww.t() + bb, T(lib, y)), x, w, b)
+    out_e = ember.nn.CrossEntropyLoss()(lin_e(ember.tensor(x)), ember.tensor(y))
+    out_t = torch.nn.CrossEntropyLoss()(lin_t(torch.tensor(x)), torch.tensor(y))
+    out_e.backward()
+    out_t.backward()
+    np.testing.assert_allclose(out_e.item(), out_t.item(), rtol=1e-5)
+    np.testing.assert_allclose(lin_e.weight.grad.numpy(), lin_t.weight.grad.numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(lin_e.bias.grad.numpy(), lin_t.bias.grad.numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_notes_nll_after_log_softmax():
     y = classes(5, 7)
     e_x = ember.tensor(rand(7, 5), requires_grad=True)
     t_x = torch.tensor(e_x.detach().numpy(), requires_grad=True)
-    if hasattr(ember.nn.functional, "log_softmax"):
-        e_lp = ember.nn.functional.log_softmax(e_x, dim=1)
-    else:  # the activations helper's log_softmax not there yet: the same values by composition
-        e_lp = e_x - e_x.logsumexp(1, keepdim=True)
+    e_lp = ember.nn.functional.log_softmax(e_x, dim=1)
     e_loss = ember.nn.functional.nll_loss(e_lp, ember.tensor(y))
     t_loss = torch.nn.functional.nll_loss(torch.nn.functional.log_softmax(t_x, dim=1), torch.tensor(y))
     e_loss.backward()
@@ -570,3 +564,17 @@ def test_notes_hand_written_cross_entropy():
     torch.nn.functional.cross_entropy(torch.log(t_hat), torch.tensor(y.numpy()), reduction="none").sum().backward()
     np.testing.assert_allclose(g2.numpy(), t_hat.grad.numpy(), rtol=1e-4, atol=1e-6)
     assert g1.shape == g2.shape
+
+
+def test_cross_entropy_noncontiguous_and_no_grad():
+    y = classes(6, 4)
+    check(lambda lib, x: F(lib).cross_entropy(x.t(), T(lib, y)), rand(6, 4))
+    check(lambda lib, x: F(lib).cross_entropy(x[:, ::2], T(lib, y), label_smoothing=0.2), rand(4, 12))
+    check(lambda lib, x: F(lib).nll_loss(x.t(), T(lib, y), reduction="none"), rand(6, 4))
+    with ember.no_grad():
+        x = ember.randn(4, 6, requires_grad=True)
+        out = ember.nn.functional.cross_entropy(x, ember.tensor(y))
+    assert out.grad_fn is None and not out.requires_grad
+    with torch.no_grad():
+        ref = torch.nn.functional.cross_entropy(torch.tensor(x.detach().numpy()), torch.tensor(y))
+    np.testing.assert_allclose(out.item(), ref.item(), rtol=1e-5)
