@@ -199,101 +199,20 @@ class RecurrentLayer(Primitive):
     @staticmethod
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, mode="gru", batch_sizes=(), reverse=False):
         xp = array_module(x)
-        dt = x.dtype
         T = len(batch_sizes)
         offsets = [0] * T
         for t in range(1, T):
             offsets[t] = offsets[t - 1] + batch_sizes[t - 1]
         order = range(T - 1, -1, -1) if reverse else range(T)
-        total = x.shape[0]
-        H = w_hh.shape[0] // GATES[mode]
-        Hr = w_hh.shape[1]
-        x = xp.ascontiguousarray(x)
-        gi = xp.matmul(x, w_ih.T)                  # every step's input projection, one GEMM
-        if b_ih is not None:
-            gi += b_ih
-        if b_hh is not None and mode != "gru":
-            gi += b_hh                             # b_hh joins every gate except GRU's n
-        whh_t = w_hh.T
-        h = h0.copy()
-        hprev = xp.empty((total, Hr), dt)          # the state each step started from
-        out = xp.empty((total, Hr), dt)
-        if mode == "gru":
-            if b_hh is not None:
-                gi[:, :2 * H] += b_hh[:2 * H]
-            gh = xp.empty((total, 3 * H), dt)      # h W_hh^T of every step (+ b_hn)
-            bhn = None if b_hh is None else b_hh[2 * H:]
-            for t in order:
-                s, bs = offsets[t], batch_sizes[t]
-                e = s + bs
-                hp = hprev[s:e]
-                hp[...] = h[:bs]
-                ght = gh[s:e]
-                xp.matmul(hp, whh_t, out=ght)
-                if bhn is not None:
-                    ght[:, 2 * H:] += bhn
-                g = gi[s:e]
-                rz = g[:, :2 * H]
-                rz += ght[:, :2 * H]
-                _sigmoid_(xp, rz)
-                n = g[:, 2 * H:]
-                n += g[:, :H] * ght[:, 2 * H:]
-                xp.tanh(n, out=n)
-                o = out[s:e]
-                xp.subtract(hp, n, out=o)          # h' = n + z (h - n)
-                o *= g[:, H:2 * H]
-                o += n
-                h[:bs] = o
-            ctx.save(x, w_ih, w_hh, gi, gh, hprev)
-        elif mode == "lstm":
-            c = c0.copy()
-            cprev = xp.empty((total, H), dt)
-            call = xp.empty((total, H), dt)        # c' of every step, then tanh(c') in place
-            m = xp.empty((total, H), dt) if w_hr is not None else out
-            whr_t = None if w_hr is None else w_hr.T
-            for t in order:
-                s, bs = offsets[t], batch_sizes[t]
-                e = s + bs
-                hp = hprev[s:e]
-                hp[...] = h[:bs]
-                cp = cprev[s:e]
-                cp[...] = c[:bs]
-                g = gi[s:e]
-                g += xp.matmul(hp, whh_t)
-                _sigmoid_(xp, g[:, :2 * H])
-                xp.tanh(g[:, 2 * H:3 * H], out=g[:, 2 * H:3 * H])
-                _sigmoid_(xp, g[:, 3 * H:])
-                ct = call[s:e]
-                xp.multiply(g[:, H:2 * H], cp, out=ct)          # c' = f c + i g
-                ct += g[:, :H] * g[:, 2 * H:3 * H]
-                c[:bs] = ct
-                xp.tanh(ct, out=ct)
-                mt = m[s:e]
-                xp.multiply(g[:, 3 * H:], ct, out=mt)           # o tanh(c')
-                if whr_t is not None:
-                    xp.matmul(mt, whr_t, out=out[s:e])
-                h[:bs] = out[s:e]
-            ctx.save(x, w_ih, w_hh, w_hr, gi, call, cprev, hprev, m)
-            ctx.mode, ctx.order, ctx.offsets, ctx.batch_sizes = mode, order, offsets, batch_sizes
-            return out, h, c
-        else:
-            relu = mode == "relu"
-            for t in order:
-                s, bs = offsets[t], batch_sizes[t]
-                e = s + bs
-                hp = hprev[s:e]
-                hp[...] = h[:bs]
-                o = out[s:e]
-                xp.matmul(hp, whh_t, out=o)
-                o += gi[s:e]
-                if relu:
-                    xp.maximum(o, 0, out=o)
-                else:
-                    xp.tanh(o, out=o)
-                h[:bs] = o
-            ctx.save(x, w_ih, w_hh, out, hprev)
         ctx.mode, ctx.order, ctx.offsets, ctx.batch_sizes = mode, order, offsets, batch_sizes
-        return out, h
+        # (start, end, batch) of each step in the order they run
+        steps = [(offsets[t], offsets[t] + batch_sizes[t], batch_sizes[t]) for t in order]
+        x = xp.ascontiguousarray(x)
+        if mode == "lstm":
+            return _lstm_forward(ctx, xp, steps, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
+        if mode == "gru":
+            return _gru_forward(ctx, xp, steps, x, h0, w_ih, w_hh, b_ih, b_hh)
+        return _rnn_forward(ctx, xp, steps, x, h0, w_ih, w_hh, b_ih, b_hh, mode == "relu")
 
     @staticmethod
     def backward(ctx, grads):
@@ -307,6 +226,126 @@ class RecurrentLayer(Primitive):
         if mode == "lstm":
             return _lstm_layer_backward(ctx, grads)
         return _rnn_layer_backward(ctx, grads)
+
+
+def _t(xp, w):
+    """W^T as a contiguous array: BLAS runs about 1.6x faster on it than on the transposed view."""
+    return xp.ascontiguousarray(w.T)
+
+
+def _rnn_forward(ctx, xp, steps, x, h0, w_ih, w_hh, b_ih, b_hh, relu):
+    gi = xp.matmul(x, _t(xp, w_ih))           # every step's input projection, one GEMM
+    for b in (b_ih, b_hh):
+        if b is not None:
+            gi += b
+    whh_t = _t(xp, w_hh)
+    h = h0.copy()
+    hprev = xp.empty((x.shape[0], h0.shape[1]), x.dtype)  # the state each step started from
+    out = xp.empty_like(hprev)
+    for s, e, bs in steps:
+        hp = hprev[s:e]
+        hp[...] = h[:bs]
+        o = out[s:e]
+        xp.matmul(hp, whh_t, out=o)
+        o += gi[s:e]
+        if relu:
+            xp.maximum(o, 0, out=o)
+        else:
+            xp.tanh(o, out=o)
+        h[:bs] = o
+    ctx.save(x, w_ih, w_hh, out, hprev)
+    return out, h
+
+
+def _gru_forward(ctx, xp, steps, x, h0, w_ih, w_hh, b_ih, b_hh):
+    H = h0.shape[1]
+    gi = xp.matmul(x, _t(xp, w_ih))
+    if b_ih is not None:
+        gi += b_ih
+    if b_hh is not None:
+        gi[:, :2 * H] += b_hh[:2 * H]          # b_hr, b_hz join the input part; b_hn stays inside r * (.)
+    bhn = None if b_hh is None else b_hh[2 * H:]
+    whh_t = _t(xp, w_hh)
+    h = h0.copy()
+    hprev = xp.empty((x.shape[0], H), x.dtype)
+    out = xp.empty_like(hprev)
+    gh = xp.empty_like(gi)                     # h W_hh^T of every step (+ b_hn); backward reads its n part
+    for s, e, bs in steps:
+        hp = hprev[s:e]
+        hp[...] = h[:bs]
+        ght = gh[s:e]
+        xp.matmul(hp, whh_t, out=ght)
+        if bhn is not None:
+            ght[:, 2 * H:] += bhn
+        g = gi[s:e]                            # becomes (r, z, n) in place
+        rz = g[:, :2 * H]
+        rz += ght[:, :2 * H]
+        _sigmoid_(xp, rz)
+        n = g[:, 2 * H:]
+        n += g[:, :H] * ght[:, 2 * H:]
+        xp.tanh(n, out=n)
+        o = out[s:e]
+        xp.subtract(hp, n, out=o)              # h' = n + z (h - n)
+        o *= g[:, H:2 * H]
+        o += n
+        h[:bs] = o
+    ctx.save(x, w_ih, w_hh, gi, gh, hprev)
+    return out, h
+
+
+def _lstm_perm(xp, H):
+    """Row order (i, f, o, g) from PyTorch's (i, f, g, o): the three sigmoid gates side by side."""
+    return xp.concatenate([xp.arange(2 * H), xp.arange(3 * H, 4 * H), xp.arange(2 * H, 3 * H)])
+
+
+def _lstm_forward(ctx, xp, steps, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
+    # Gates are kept in the order (i, f, o, g), and the sigmoid gates' weights are halved
+    # up front, so one tanh over all four gates gives tanh(a/2) for i, f, o (then
+    # s(a) = 0.5 tanh(a/2) + 0.5) and tanh(a) for g.
+    H = c0.shape[1]
+    dt = x.dtype
+    perm = _lstm_perm(xp, H)
+    scale = xp.ones((4 * H, 1), dt)
+    scale[:3 * H] = 0.5
+    gi = xp.matmul(x, _t(xp, w_ih[perm] * scale))
+    b = None
+    for bb in (b_ih, b_hh):
+        if bb is not None:
+            b = bb if b is None else b + bb
+    if b is not None:
+        gi += b[perm] * scale[:, 0]
+    whh_t = _t(xp, w_hh[perm] * scale)
+    whr_t = None if w_hr is None else _t(xp, w_hr)
+    total = x.shape[0]
+    h, c = h0.copy(), c0.copy()
+    hprev = xp.empty((total, h0.shape[1]), dt)
+    cprev = xp.empty((total, H), dt)
+    tc = xp.empty((total, H), dt)              # tanh(c') of every step
+    out = xp.empty_like(hprev)
+    m = xp.empty((total, H), dt) if w_hr is not None else out   # o tanh(c') before the projection
+    for s, e, bs in steps:
+        hp = hprev[s:e]
+        hp[...] = h[:bs]
+        cp = cprev[s:e]
+        cp[...] = c[:bs]
+        g = gi[s:e]                            # becomes (i, f, o, g) in place
+        g += xp.matmul(hp, whh_t)
+        xp.tanh(g, out=g)
+        sig = g[:, :3 * H]
+        sig *= 0.5
+        sig += 0.5
+        ct = c[:bs]
+        ct *= g[:, H:2 * H]                    # c' = f c + i g
+        ct += g[:, :H] * g[:, 3 * H:]
+        tt = tc[s:e]
+        xp.tanh(ct, out=tt)
+        mt = m[s:e]
+        xp.multiply(g[:, 2 * H:3 * H], tt, out=mt)   # o tanh(c')
+        if whr_t is not None:
+            xp.matmul(mt, whr_t, out=out[s:e])
+        h[:bs] = out[s:e]
+    ctx.save(x, w_ih, w_hh, w_hr, gi, tc, cprev, hprev, m)
+    return out, h, c
 
 
 def _steps_reversed(ctx):
@@ -362,24 +401,25 @@ def _gru_layer_backward(ctx, grads):
         g = gates[s:e]
         r, z, n = g[:, :H], g[:, H:2 * H], g[:, 2 * H:]
         hp = hprev[s:e]
-        dht = dh[:bs] + gout[s:e]
+        dht = dh[:bs]
+        dht += gout[s:e]
         di = dgi[s:e]
         dn = di[:, 2 * H:]
         xp.multiply(dht, 1 - z, out=dn)
         dn *= 1 - n * n
         dr = di[:, :H]
         xp.multiply(dn, gh[s:e, 2 * H:], out=dr)
-        dr *= r * (1 - r)
         dz = di[:, H:2 * H]
         xp.subtract(hp, n, out=dz)
         dz *= dht
-        dz *= z * (1 - z)
+        rz = di[:, :2 * H]                     # both sigmoid gates at once: d * s (1 - s)
+        srz = g[:, :2 * H]
+        rz *= srz - srz * srz
         dd = dgh[s:e]
-        dd[:, :2 * H] = di[:, :2 * H]
+        dd[:, :2 * H] = rz
         xp.multiply(dn, r, out=dd[:, 2 * H:])
         dht *= z
         dht += xp.matmul(dd, w_hh)
-        dh[:bs] = dht
     return _layer_grads(ctx, xp, dgi, dgh, x, hprev, w_ih, dh)
 
 
@@ -387,19 +427,23 @@ def _lstm_layer_backward(ctx, grads):
     # projected output h' = m W_hr^T with m = o tanh(c'):  dm = dh' W_hr, dW_hr = sum dh'^T m
     # do = dm tanh(c'),  dc' = dc'_next + dm o (1 - tanh(c')^2)
     # di = dc' g, df = dc' c, dg = dc' i, dc = dc' f;  then s' = s (1 - s), tanh' = 1 - g^2
-    # dh = dG W_hh
+    # dh = dG W_hh.  Gates are stored in the order (i, f, o, g) (see _lstm_forward); the
+    # weight gradients are put back in PyTorch's order at the end.
     gout, ghn, gcn = grads
     x, w_ih, w_hh, w_hr, gates, tc, cprev, hprev, m = ctx.saved
     xp = array_module(gout)
     H = cprev.shape[1]
+    perm = _lstm_perm(xp, H)
+    whh_p = w_hh[perm]
     dg = xp.empty_like(gates)
     dh = ghn.copy()
     dc = gcn.copy()
     dht_all = xp.empty_like(gout) if w_hr is not None else None
     for s, e, bs in _steps_reversed(ctx):
         g = gates[s:e]
-        i, f, gg, o = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
-        dht = dh[:bs] + gout[s:e]
+        i, f, o, gg = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
+        dht = dh[:bs]
+        dht += gout[s:e]
         if w_hr is not None:
             dht_all[s:e] = dht
             dm = xp.matmul(dht, w_hr)
@@ -407,25 +451,26 @@ def _lstm_layer_backward(ctx, grads):
             dm = dht
         tct = tc[s:e]
         d = dg[s:e]
-        dct = dm * o
-        dct *= 1 - tct * tct
-        dct += dc[:bs]
-        do = d[:, 3 * H:]
-        xp.multiply(dm, tct, out=do)
-        do *= o * (1 - o)
-        di = d[:, :H]
-        xp.multiply(dct, gg, out=di)
-        di *= i * (1 - i)
-        df = d[:, H:2 * H]
-        xp.multiply(dct, cprev[s:e], out=df)
-        df *= f * (1 - f)
-        dgg = d[:, 2 * H:3 * H]
+        dct = dc[:bs]
+        tmp = dm * o
+        tmp *= 1 - tct * tct
+        dct += tmp
+        xp.multiply(dct, gg, out=d[:, :H])                 # di
+        xp.multiply(dct, cprev[s:e], out=d[:, H:2 * H])    # df
+        xp.multiply(dm, tct, out=d[:, 2 * H:3 * H])         # do
+        sig = g[:, :3 * H]
+        d[:, :3 * H] *= sig - sig * sig
+        dgg = d[:, 3 * H:]
         xp.multiply(dct, i, out=dgg)
         dgg *= 1 - gg * gg
         dct *= f
-        dc[:bs] = dct
-        xp.matmul(d, w_hh, out=dh[:bs])
+        xp.matmul(d, whh_p, out=dh[:bs])
     need = ctx.needs_input_grad
+    inv = xp.argsort(perm)
+    dx = xp.matmul(dg, w_ih[perm]) if need[0] else None
+    dw_ih = xp.matmul(dg.T, x)[inv] if need[3] else None
+    dw_hh = xp.matmul(dg.T, hprev)[inv] if need[4] else None
+    db = dg.sum(axis=0)[inv] if need[5] or need[6] else None
     dw_hr = xp.matmul(dht_all.T, m) if w_hr is not None and need[7] else None
-    return _layer_grads(ctx, xp, dg, dg, x, hprev, w_ih, dh,
-                        dc if need[2] else None, dw_hr)
+    return (dx, (dh if need[1] else None), (dc if need[2] else None), dw_ih, dw_hh,
+            db if need[5] else None, db if need[6] else None, dw_hr)
