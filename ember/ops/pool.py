@@ -102,14 +102,19 @@ class MaxPool(Primitive):
         karg = xp.zeros(y.shape, dtype=xp.int8 if len(offsets) < 128 else xp.int64)
         better = xp.empty(y.shape, dtype=bool)
         nan = xp.empty(y.shape, dtype=bool) if x.dtype.kind == "f" else None
+        step = xp.empty(y.shape, dtype=karg.dtype)
         for k in range(1, len(offsets)):
             v = xpad[offsets[k]]
+            # PyTorch's rule: take v when v > max or v is NaN (copyto(where=) on a random mask is
+            # ~10x slower than these branch-free passes)
             xp.greater(v, y, out=better)
             if nan is not None:
                 xp.isnan(v, out=nan)
                 better |= nan
-            xp.copyto(y, v, where=better)
-            xp.copyto(karg, k, where=better)
+            xp.maximum(y, v, out=y)                    # NaN propagates, as PyTorch's value
+            xp.subtract(k, karg, out=step)             # karg <- k where better
+            step *= better
+            karg += step
         ctx.save(karg)
         ctx.geom, ctx.shape = geom, tuple(x.shape)
         if not return_indices:
