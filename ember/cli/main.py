@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--num-workers", type=int, default=0)
     t.add_argument("--subset", type=_positive_int, default=None, help="use only the first N training samples")
-    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar (one line per epoch only)")
     e = sub.add_parser("evaluate", help="re-evaluate a checkpoint on its recipe's test set")
     e.add_argument("checkpoint")
     e.add_argument("--data-dir", default=None)
@@ -104,7 +104,7 @@ def _load_data(recipe, args):
 
 def cmd_train(args) -> int:
     import ember
-    from ember.train import CSVLogger, CurvePlot, JSONLogger, ModelCheckpoint, Trainer
+    from ember.train import CSVLogger, CurvePlot, JSONLogger, ModelCheckpoint, ProgressBar, Trainer
     from ember.utils.data import DataLoader
     from .recipes import RECIPES
     recipe = RECIPES.get(args.recipe)
@@ -124,10 +124,10 @@ def cmd_train(args) -> int:
         model.apply(recipe.init)
     opt = _optimizer(hp["optimizer"], model.parameters(), hp["lr"], recipe.weight_decay)
     metrics = list(recipe.metrics)
-    callbacks = [CSVLogger(os.path.join(out, "metrics.csv")), JSONLogger(os.path.join(out, "metrics.jsonl")),
+    callbacks = [ProgressBar(bar=not args.no_progress), CSVLogger(os.path.join(out, "metrics.csv")), JSONLogger(os.path.join(out, "metrics.jsonl")),
                  CurvePlot(os.path.join(out, "curves.png")), ModelCheckpoint(out)]
     trainer = Trainer(model, _loss(recipe.loss), opt, device=dev, metrics=metrics, callbacks=callbacks,
-                      progress=not args.no_progress)
+                      progress=False)
     if args.resume:
         if not os.path.isfile(args.resume):
             raise CLIError(f"--resume: no checkpoint at {args.resume}")

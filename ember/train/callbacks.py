@@ -22,13 +22,14 @@ class Callback:
 
 
 class ProgressBar(Callback):
-    """A tqdm bar per epoch showing loss, metric and throughput (plain lines without tqdm)."""
+    """A tqdm bar per epoch showing loss, metric and throughput, and one summary line per
+    epoch; ``bar=False`` keeps only the summary lines (for logs)."""
 
-    def __init__(self, file=None, disable: bool = False) -> None:
-        self.file, self.disable, self.bar = file or sys.stderr, disable, None
+    def __init__(self, file=None, bar: bool = True) -> None:
+        self.file, self.show_bar, self.bar = file or sys.stderr, bar, None
 
     def on_epoch_start(self, trainer, epoch):
-        if self.disable:
+        if not self.show_bar:
             return
         try:
             from tqdm import tqdm
@@ -54,9 +55,8 @@ class ProgressBar(Callback):
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-        if not self.disable:
-            parts = [f"{k} {v:.4f}" for k, v in logs.items() if isinstance(v, float) and k != "epoch"]
-            print(f"epoch {epoch + 1}/{trainer.epochs}: " + ", ".join(parts), file=self.file, flush=True)
+        parts = [f"{k} {v:.4f}" for k, v in logs.items() if isinstance(v, float) and k != "epoch"]
+        print(f"epoch {epoch + 1}/{trainer.epochs}: " + ", ".join(parts), file=self.file, flush=True)
 
 
 class CurvePlot(Callback):

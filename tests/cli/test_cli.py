@@ -71,3 +71,58 @@ def test_run_names_unsupported_apis(tmp_path):
     (tmp_path / "b.py").write_text("import torch.jit_compiler_thing\n")
     r = ember_cmd("run", str(tmp_path / "b.py"))
     assert r.returncode != 0 and "not supported by ember" in r.stderr
+
+
+FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+needs_fashion = pytest.mark.skipif(not os.path.exists(FASHION),
+                                   reason="Fashion-MNIST (Debian package dataset-fashion-mnist) is not installed")
+
+
+@pytest.mark.slow
+@needs_fashion
+def test_train_resume_evaluate_predict_on_real_fashion_mnist(tmp_path):
+    import json
+    out = tmp_path / "run"
+    r = ember_cmd("train", "mlp", "--subset", "3000", "--epochs", "1", "--batch-size", "32", "--out", str(out),
+                  "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert "mlp: 1 epochs" in r.stdout
+    for name in ("last.pt", "metrics.csv", "metrics.jsonl", "curves.png", "summary.json"):
+        assert (out / name).exists(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["final"]["val_accuracy"] > 0.5
+    r = ember_cmd("train", "mlp", "--subset", "3000", "--epochs", "2", "--batch-size", "32", "--out", str(out),
+                  "--resume", str(out / "last.pt"), "--no-progress")
+    assert r.returncode == 0, r.stderr
+    assert "epoch 2/2" in r.stderr and "epoch 1/2" not in r.stderr
+    rows = (out / "metrics.csv").read_text().strip().splitlines()
+    assert rows[-1].startswith("2,")
+    r = ember_cmd("evaluate", str(out / "last.pt"))
+    assert r.returncode == 0 and "accuracy" in r.stdout, r.stderr
+    from PIL import Image
+    from ember.vision.datasets.mnist import read_idx
+    imgs = read_idx("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")[:2]
+    paths = []
+    for i, a in enumerate(imgs):
+        p = tmp_path / f"img{i}.png"
+        Image.fromarray(a).save(p)
+        paths.append(str(p))
+    r = ember_cmd("predict", str(out / "last.pt"), *paths)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 2 and all(":" in l for l in lines)
+    r = ember_cmd("predict", str(out / "last.pt"), str(tmp_path / "missing.png"))
+    assert r.returncode == 2 and "no image file" in r.stderr
+    r = ember_cmd("train", "lenet", "--resume", str(out / "last.pt"), "--out", str(tmp_path / "x"))
+    assert r.returncode == 2 and "recipe" in r.stderr
+
+
+@pytest.mark.slow
+@needs_fashion
+def test_train_linreg_recipe_fits():
+    r = ember_cmd("train", "linreg", "--no-progress", "--out", "/tmp/ember-linreg-test")
+    assert r.returncode == 0, r.stderr
+    assert "val_mse" in r.stdout
+    import json
+    s = json.load(open("/tmp/ember-linreg-test/summary.json"))
+    assert s["final"]["val_mse"] < 1e-3
