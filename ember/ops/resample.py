@@ -5,7 +5,9 @@ Every non-constant mode is separable: along each resampled axis, output position
 ``o`` is a weighted sum of a few input positions (one for nearest and the index
 maps of reflect/replicate/circular padding, two for linear, four for cubic, a
 window for area).  Such a map is a matrix ``M`` (in_len x out_len) and the whole op is
-``y = x @ M`` along that axis, one BLAS call per axis; the gradient is ``g @ M^T``.
+``y = x @ M`` along that axis; the gradient is ``g @ M^T``, one BLAS call per axis.
+Forward gathers the few taps instead (linear, cubic, index maps), so non-finite
+inputs only reach their neighbours, as in PyTorch.
 The matrices are small (they depend only on the sizes) and the formula runs on
 tensors too, so these primitives can be differentiated twice.  Very long axes, where
 a dense matrix would be large, gather forward and scatter-add backward instead.
@@ -13,6 +15,8 @@ a dense matrix would be large, gather forward and scatter-add backward instead.
 Constant padding (which may also crop, with negative pads) is a separate primitive.
 """
 from __future__ import annotations
+
+import contextlib
 
 import numpy as np
 
@@ -178,6 +182,19 @@ def _apply_axis(x, axis, idx, w, n_in, transpose):
     if not transpose and idx.shape[0] == 1 and bool((w == 1).all()):
         # a pure index map (nearest, pad modes): gather, exact even for inf/nan
         return xp.take(x, xp.asarray(idx[0]), axis=axis)
+    if not transpose and idx.shape[0] <= 4 and is_array(x):
+        # few taps (linear, cubic): a weighted sum of gathers touches only the neighbours,
+        # so an inf/nan stays local as in PyTorch
+        wshape = [1] * x.ndim
+        wshape[axis] = n_out
+        out = None
+        errstate = getattr(xp, "errstate", None)  # NumPy: 0 * inf is nan, as in PyTorch, without a warning
+        with errstate(invalid="ignore") if errstate is not None else contextlib.nullcontext():
+            for k in range(idx.shape[0]):
+                term = xp.take(x, xp.asarray(idx[k]), axis=axis)
+                term *= xp.asarray(w[k].reshape(wshape), dtype=x.dtype)
+                out = term if out is None else out + term
+        return out
     if not is_array(x) or n_in * n_out <= DENSE_LIMIT:
         m = taps_matrix(idx, w, n_in)
         m = xp.asarray(m.T if transpose else m, dtype=x.dtype)

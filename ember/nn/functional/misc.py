@@ -135,8 +135,14 @@ def _aa_taps(kind: str, n_in: int, n_out: int, scale: float):
     return idx, w
 
 
-def _nearest_taps(mode: str, n_in: int, n_out: int, scale):
-    """Nearest source indices computed in float32, as PyTorch's kernels do."""
+def _nearest_taps(mode: str, n_in: int, n_out: int, scale, shortcut: bool):
+    """Nearest source indices computed in float32, as PyTorch's kernels do.  PyTorch's
+    2-D nearest kernel copies when out == in and halves when out == 2 in, whatever the
+    scale factor (``shortcut``); its 1-D and 3-D kernels always use the scale."""
+    if shortcut and n_out == n_in:
+        return np.arange(n_in)[None], np.ones((1, n_out))
+    if shortcut and n_out == 2 * n_in:
+        return (np.arange(n_out) >> 1)[None], np.ones((1, n_out))
     s = np.float32(scale if scale is not None and scale > 0 else n_in / n_out)
     o = np.arange(n_out, dtype=np.float32)
     src = np.floor((o + np.float32(0.5)) * s) if mode == "nearest-exact" else np.floor(o * s)
@@ -212,8 +218,10 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                            + ", ".join(f"{c}: {o}" for c, o in zip(names, out)) + ")")
     maps = []
     for i, (n_in, n_out) in enumerate(zip(spatial, out)):
+        if n_in == n_out and (antialias or mode in ("linear", "bilinear", "trilinear")):
+            continue  # PyTorch's linear and antialiased kernels copy an axis whose size is unchanged
         if mode in ("nearest", "nearest-exact"):
-            idx, w = _nearest_taps(mode, n_in, n_out, scales[i])
+            idx, w = _nearest_taps(mode, n_in, n_out, scales[i], shortcut=(mode == "nearest" and k == 2))
         elif mode == "area":
             idx, w = R.area_taps(n_in, n_out)
         elif antialias:
