@@ -9,6 +9,7 @@ from .backend.dtypes import (dtype, float16, half, float32, float64, double, int
                              result_type as _result_type, can_cast)
 from .backend.device import device
 from .backend.random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state
+from .backend.parallel import get_num_threads, set_num_threads
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled)
 from .tensor import Tensor, Size, tensor, as_tensor, from_numpy

@@ -14,6 +14,7 @@ of the arrays received (``array_module``), never against numpy directly.
 from __future__ import annotations
 
 from ..backend.device import array_module
+from ..backend.sums import fast_sum
 
 __all__ = ["Primitive", "unbroadcast", "array_module", "normalize_axis", "OpError"]
 
@@ -46,7 +47,8 @@ def unbroadcast(grad, shape):
     axes = tuple(range(lead)) + tuple(
         lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
     if axes:
-        grad = xp.sum(grad, axis=axes, keepdims=False)
+        s = fast_sum(grad, axes, False)  # None unless a large NumPy float array summed over trailing axes
+        grad = xp.sum(grad, axis=axes, keepdims=False) if s is None else s
     return xp.reshape(grad, tuple(shape))
 
 

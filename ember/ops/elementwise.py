@@ -7,11 +7,18 @@ undoes it with ``unbroadcast``.  A non-tensor operand (Python number) is never
 differentiated: its shape is ``None`` and its gradient is ``None``.  Backward formulas
 use only ``xp`` functions and operators, so they also run on tensors when a backward
 is itself differentiated (``create_graph=True``).
+
+The hot arithmetic (+ - * /, maximum, minimum) goes through ``par(np.<ufunc>, ...)``
+(backend/parallel.py): the same ufunc, split over threads when the NumPy arrays are
+large, and handed to the operands' own module (CuPy, ember tensors) otherwise.
 """
 from __future__ import annotations
 
 import math
 
+import numpy as np  # ufunc names for par(); arrays of other modules are dispatched by par
+
+from ..backend.parallel import par
 from .base import Primitive, array_module, unbroadcast
 from .unary import *  # noqa: F401,F403  (Exp, Log, Sigmoid, ... live there)
 from .unary import __all__ as _unary_all
@@ -42,7 +49,7 @@ class Add(Primitive):
     def forward(ctx, a, b, alpha=1):
         ctx.shapes = (_shape(a), _shape(b))
         ctx.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+        return par(np.add, a, b) if alpha == 1 else par(np.add, a, par(np.multiply, alpha, b))
 
     @staticmethod
     def backward(ctx, g):
@@ -51,7 +58,7 @@ class Add(Primitive):
         ga = _ub(g, sa)
         gb = None
         if sb is not None and ctx.needs_input_grad[1]:
-            gb = unbroadcast(g if ctx.alpha == 1 else g * ctx.alpha, sb)
+            gb = unbroadcast(g if ctx.alpha == 1 else par(np.multiply, g, ctx.alpha), sb)
         return ga, gb
 
 
@@ -63,7 +70,7 @@ class Sub(Primitive):
     def forward(ctx, a, b, alpha=1):
         ctx.shapes = (_shape(a), _shape(b))
         ctx.alpha = alpha
-        return a - b if alpha == 1 else a - alpha * b
+        return par(np.subtract, a, b) if alpha == 1 else par(np.subtract, a, par(np.multiply, alpha, b))
 
     @staticmethod
     def backward(ctx, g):
@@ -72,7 +79,7 @@ class Sub(Primitive):
         ga = _ub(g, sa)
         gb = None
         if sb is not None and ctx.needs_input_grad[1]:
-            gb = unbroadcast(-g if ctx.alpha == 1 else g * (-ctx.alpha), sb)
+            gb = unbroadcast(par(np.negative, g) if ctx.alpha == 1 else par(np.multiply, g, -ctx.alpha), sb)
         return ga, gb
 
 
@@ -85,13 +92,13 @@ class Rsub(Primitive):
     def forward(ctx, a, b, alpha=1):
         ctx.shapes = (_shape(a), _shape(b))
         ctx.alpha = alpha
-        return b - a if alpha == 1 else b - alpha * a
+        return par(np.subtract, b, a) if alpha == 1 else par(np.subtract, b, par(np.multiply, alpha, a))
 
     @staticmethod
     def backward(ctx, g):
         # d/da = -alpha * g ; d/db = g
         sa, sb = ctx.shapes
-        ga = _ub(-g if ctx.alpha == 1 else g * (-ctx.alpha), sa)
+        ga = _ub(par(np.negative, g) if ctx.alpha == 1 else par(np.multiply, g, -ctx.alpha), sa)
         return ga, _ub(g, sb)
 
 
@@ -104,15 +111,15 @@ class Mul(Primitive):
         if need:  # keep only the operand each wanted gradient reads (as PyTorch saves)
             ctx.shapes = (_shape(a), _shape(b))
             ctx.save(b if need[0] else None, a if need[1] else None)
-        return a * b
+        return par(np.multiply, a, b)
 
     @staticmethod
     def backward(ctx, g):
         # d(ab)/da = b ; d(ab)/db = a
         b, a = ctx.saved
         sa, sb = ctx.shapes
-        ga = _ub(g * b, sa) if ctx.needs_input_grad[0] else None
-        gb = _ub(g * a, sb) if ctx.needs_input_grad[1] else None
+        ga = _ub(par(np.multiply, g, b), sa) if ctx.needs_input_grad[0] else None
+        gb = _ub(par(np.multiply, g, a), sb) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -123,14 +130,16 @@ class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save(a, b)
-        return a / b
+        return par(np.true_divide, a, b)
 
     @staticmethod
     def backward(ctx, g):
-        # d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2
+        # d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2.  b^2 is constant along the axes b is
+        # broadcast over, so the sum back to b's shape is taken of g * a first (one
+        # full-size pass instead of three): -sum(g a) / b^2.
         a, b = ctx.saved
-        ga = _ub(g / b, _shape(a)) if ctx.needs_input_grad[0] else None
-        gb = _ub(-g * a / (b * b), _shape(b)) if ctx.needs_input_grad[1] else None
+        ga = _ub(par(np.true_divide, g, b), _shape(a)) if ctx.needs_input_grad[0] else None
+        gb = -_ub(par(np.multiply, g, a), _shape(b)) / (b * b) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -339,7 +348,7 @@ class Maximum(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save(a, b)
-        return array_module(a).maximum(a, b)
+        return par(np.maximum, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -358,7 +367,7 @@ class Minimum(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save(a, b)
-        return array_module(a).minimum(a, b)
+        return par(np.minimum, a, b)
 
     @staticmethod
     def backward(ctx, g):

@@ -22,10 +22,12 @@ them on arrays, or on tensors when a backward is itself differentiated
 """
 from __future__ import annotations
 
+from ..backend.device import is_array
+from ..backend.parallel import fill
 from .base import Primitive, array_module, unbroadcast
 
 __all__ = ["Slice", "Select", "Index", "IndexAddAt", "SetItem", "AddAt", "MaskedFill", "Copy", "call",
-           "Gather", "IndexSelect", "Take", "TakeAlongDim", "MaskedSelect", "Scatter", "ScatterValue",
+           "SetItemNumber", "Gather", "IndexSelect", "Take", "TakeAlongDim", "MaskedSelect", "Scatter", "ScatterValue",
            "ScatterAdd", "IndexAdd", "IndexCopy", "IndexFill", "Put", "MaskedScatter", "IndexPut",
            "IndexPutAcc", "MaskedFillValue", "PutAcc", "ScatterAddReduce", "ScatterMulReduce",
            "ScatterReduce"]
@@ -189,6 +191,23 @@ class SetItem(Primitive):
         if need[1] and vshape is not None:
             gv = _fit(call(Index, g, pre, adv, acc), vshape)
         return ga, gv
+
+
+class SetItemNumber(SetItem):
+    """SetItem of a Python number into a basic key's region (a view), e.g. ``x[10:900] = 1``.
+
+    The direct write fills the view (``ndarray.fill``, on several threads when large):
+    NumPy's ``t[key] = number`` converts the number to an array and runs a general
+    broadcasting copy, about twice as slow; ``fill`` converts the number the same way
+    and raises the same errors (tests/backend/test_parallel.py)."""
+
+    @staticmethod
+    def write(t, adv, v, acc):
+        region = t[adv]
+        if is_array(region):
+            fill(region, v)
+        else:  # every axis indexed by an int: one element, NumPy gave a scalar
+            t[adv] = v
 
 
 class IndexPut(SetItem):

@@ -4,12 +4,18 @@ functions, activations, signs, rounding, the error function.
 Where the derivative is a function of the output (exp, sqrt, tanh, sigmoid, ...) the
 output is saved, not the input.  Backward formulas use only operators and ``xp``
 calls, so they run on tensors too (``create_graph=True``).
+
+The hot ones (neg, exp, log, tanh, sigmoid, relu) compute through ``par``/``par_chunks``
+(backend/parallel.py): the same ufuncs, split over threads for large NumPy arrays.
 """
 from __future__ import annotations
 
 import math
 
+import numpy as np  # ufunc names for par(); arrays of other modules are dispatched by par
+
 from . import special
+from ..backend.parallel import par, par_chunks
 from .base import Primitive, array_module
 
 __all__ = ["Neg", "Abs", "Exp", "Exp2", "Log", "Log2", "Log10", "Log1p", "Expm1", "Sqrt", "Rsqrt", "Sin",
@@ -70,11 +76,11 @@ class Neg(Primitive):
 
     @staticmethod
     def forward(ctx, a):
-        return -a
+        return par(np.negative, a)
 
     @staticmethod
     def backward(ctx, g):
-        return -g
+        return par(np.negative, g)
 
 
 class Abs(_OfInput):
@@ -88,7 +94,7 @@ class Exp(Primitive):
 
     @staticmethod
     def forward(ctx, a):
-        y = array_module(a).exp(a)
+        y = par(np.exp, a)
         ctx.save(y)
         return y
 
@@ -96,7 +102,7 @@ class Exp(Primitive):
     def backward(ctx, g):
         # d e^a / da = e^a (the saved output)
         y, = ctx.saved
-        return g * y
+        return par(np.multiply, g, y)
 
 
 class Exp2(_OfOutput):
@@ -117,13 +123,13 @@ class Log(Primitive):
     @staticmethod
     def forward(ctx, a):
         ctx.save(a)
-        return array_module(a).log(a)
+        return par(np.log, a)
 
     @staticmethod
     def backward(ctx, g):
         # d ln a / da = 1 / a
         a, = ctx.saved
-        return g / a
+        return par(np.true_divide, g, a)
 
 
 class Log2(_OfInput):
@@ -225,7 +231,7 @@ class Tanh(Primitive):
 
     @staticmethod
     def forward(ctx, a):
-        y = array_module(a).tanh(a)
+        y = par(np.tanh, a)
         ctx.save(y)
         return y
 
@@ -257,19 +263,27 @@ class Atanh(_OfInput):
 _EXP_ARG_MAX = {2: 11.0, 4: 88.0, 8: 708.0}  # by itemsize: exp(x) stays finite below these
 
 
-def _sigmoid(xp, a):
-    # 1 / (1 + e^-a) in four in-place passes.  a is first floored at -88 (float32; -708 for
-    # float64) so that e^-a never overflows: below that sigmoid is under 1e-38 anyway.
-    # float16 is computed in float32 (as PyTorch does), where its whole range is safe.
-    if a.dtype.itemsize == 2:
-        return _sigmoid(xp, a.astype(xp.float32)).astype(a.dtype)
-    t = xp.maximum(a, -_EXP_ARG_MAX[a.dtype.itemsize])
-    if not t.ndim:  # NumPy gives 0-d results as scalars, which have no out=
-        return 1 / (1 + xp.exp(-t))
+def _sigmoid_into(t, a):
+    # t = 1 / (1 + e^-a) in five in-place passes.  a is first floored at -88 (float32;
+    # -708 for float64) so that e^-a never overflows: below that sigmoid is under 1e-38.
+    xp = array_module(t)
+    xp.maximum(a, -_EXP_ARG_MAX[a.dtype.itemsize], out=t)
     xp.negative(t, out=t)
     xp.exp(t, out=t)
     t += 1
-    return xp.reciprocal(t, out=t)
+    xp.reciprocal(t, out=t)
+
+
+def _sigmoid(xp, a):
+    # float16 is computed in float32 (as PyTorch does), where its whole range is safe.
+    if a.dtype.itemsize == 2:
+        return _sigmoid(xp, a.astype(xp.float32)).astype(a.dtype)
+    if not a.ndim:  # NumPy gives 0-d results as scalars, which have no out=
+        return 1 / (1 + xp.exp(-xp.maximum(a, -_EXP_ARG_MAX[a.dtype.itemsize])))
+    t = xp.empty_like(a)
+    if not par_chunks(_sigmoid_into, t, a):  # threads, each pass over a part that stays in cache
+        _sigmoid_into(t, a)
+    return t
 
 
 class Sigmoid(Primitive):
@@ -293,7 +307,7 @@ class Relu(Primitive):
 
     @staticmethod
     def forward(ctx, a):
-        y = array_module(a).maximum(a, 0)
+        y = par(np.maximum, a, 0)
         ctx.save(y)
         return y
 

@@ -333,7 +333,8 @@ def _setitem(self: Tensor, key, value) -> None:
         if tracking(self, value) and self._node is None and self._rg:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
-        write(self, X.SetItem, value, None, adv, False, "copy_")
+        op = X.SetItem if isinstance(value, Tensor) else X.SetItemNumber  # a number: filled in place
+        write(self, op, value, None, adv, False, "copy_")
     else:
         write(self, X.IndexPut, value, pre, adv, acc, "index_put_")
 
