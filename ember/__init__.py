@@ -38,6 +38,7 @@ from .nn.functional.dropout import torch_dropout as dropout  # noqa: F401  (torc
 from . import utils  # noqa: F401
 from .serialization import save, load  # noqa: F401
 from . import serialization  # noqa: F401
+from .summary import summary  # noqa: F401
 
 bool = _dtypes.bool_
 float = float32
