@@ -10,6 +10,7 @@ stepped in a Python loop (one fused primitive per step) against the whole-layer 
 that ``nn.GRU``/``nn.LSTM`` use.
 
     .venv/bin/python benchmarks/rnn.py
+    .venv/bin/python benchmarks/rnn.py --threads 1          # both on one BLAS thread
     .venv/bin/python benchmarks/rnn.py --write docs/performance.md
 """
 from __future__ import annotations
@@ -20,15 +21,34 @@ import platform
 import sys
 import time
 
-import numpy as np
+
+def _early_threads(argv) -> int | None:
+    """``--threads N`` must reach OpenBLAS before NumPy is imported."""
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            return int(argv[i + 1])
+        if a.startswith("--threads="):
+            return int(a.split("=", 1)[1])
+    return None
+
+
+THREADS = _early_threads(sys.argv[1:])
+if THREADS:
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(THREADS)
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import ember  # noqa: E402
 import torch  # noqa: E402
 
+if THREADS:
+    torch.set_num_threads(THREADS)
+
 VOCAB, HIDDEN, STEPS, BATCH = 28, 256, 35, 32
-MARK = "benchmarks/rnn.py"
+MARK = "benchmarks/rnn.py" + (f" --threads {THREADS}" if THREADS else "")  # one docs block per setting
 
 
 def make_model(lib, cell: str, stepwise: bool = False):
@@ -100,7 +120,9 @@ def time_training(lib, model, data, rounds: int, steps: int) -> float:
 def machine() -> list[str]:
     return [f"- CPU: {platform.machine()}, {os.cpu_count()} logical cores",
             f"- Python {platform.python_version()}, NumPy {np.__version__}, PyTorch {torch.__version__} "
-            f"({torch.get_num_threads()} intra-op threads, default)",
+            f"({torch.get_num_threads()} intra-op threads, "
+            f"{'set by --threads' if THREADS else 'default'}); OPENBLAS_NUM_THREADS="
+            f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}",
             f"- load average at start {os.getloadavg()[0]:.1f}"]
 
 
@@ -150,6 +172,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rounds", type=int, default=3, help="timed rounds (the best is kept)")
     p.add_argument("--steps", type=int, default=5, help="training steps per round")
+    p.add_argument("--threads", type=int, help="BLAS threads for NumPy and PyTorch alike (default: their own)")
     p.add_argument("--write", metavar="MD", help="put the table into this markdown file")
     args = p.parse_args(argv)
     print("\n".join(machine()))
