@@ -11,7 +11,9 @@ ember's time over PyTorch's (lower is better; 1.00 means equal).
 
 Targets (issue 2): large ops within 1.3x of PyTorch; the fixed overhead of a small op
 with autograd within 3x.  Cases ember cannot run yet print "n/a: ember lacks X yet".
-Thread counts are left at their defaults and reported.
+Thread counts are left at their defaults (ember: EMBER_NUM_THREADS or the cores;
+PyTorch: its intra-op default) and reported; ``--threads N`` sets both to N, which
+compares the kernels per thread (``--threads 1``) on a machine others are using.
 """
 from __future__ import annotations
 
@@ -274,7 +276,7 @@ def run(budget: float, batch_seconds: float, only: str | None = None) -> list:
     return rows
 
 
-def machine() -> list:
+def machine(threads_set: bool = False) -> list:
     try:
         import threadpoolctl
         pools = ", ".join(f"{p['internal_api']} {p['num_threads']} threads"
@@ -283,7 +285,8 @@ def machine() -> list:
         pools = "threadpoolctl not installed"
     return [f"- CPU: {platform.processor() or platform.machine()}, {os.cpu_count()} logical cores",
             f"- Python {platform.python_version()}, NumPy {np.__version__} ({pools}), "
-            f"PyTorch {torch.__version__} ({torch.get_num_threads()} intra-op threads, default)",
+            f"PyTorch {torch.__version__} ({torch.get_num_threads()} intra-op threads"
+            f"{', set by --threads' if threads_set else ', default'}); ember {ember.get_num_threads()} threads",
             f"- OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}; load average at start "
             f"{os.getloadavg()[0]:.1f}"]
 
@@ -309,21 +312,26 @@ def main(argv=None) -> None:
     p.add_argument("--batch-seconds", type=float, default=0.005,
                    help="length of one timed batch (the best batch is kept)")
     p.add_argument("--only", help="run only cases whose group/label contains this text")
+    p.add_argument("--threads", type=int, help="set ember's and PyTorch's thread counts to this")
     p.add_argument("--write", metavar="MARKDOWN", help="also write the table into this file "
                    "(between the BEGIN/END benchmark markers when present)")
     args = p.parse_args(argv)
-    print("\n".join(machine()))
+    if args.threads:
+        ember.set_num_threads(args.threads)
+        torch.set_num_threads(args.threads)
+    header = machine(bool(args.threads))
+    print("\n".join(header))
     rows = run(args.budget, args.batch_seconds, args.only)
     text = table(rows)
     print()
     print(text)
     if args.write:
-        _write(args.write, text, argv)
+        _write(args.write, text, argv, header + [f"- load average at the end {os.getloadavg()[0]:.1f}"])
 
 
-def _write(path: str, text: str, argv) -> None:
+def _write(path: str, text: str, argv, header: list) -> None:
     cmd = ".venv/bin/python benchmarks/ops.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    block = ["<!-- BEGIN benchmarks/ops.py -->", f"Command: `{cmd.strip()}`", "", *machine(), "",
+    block = ["<!-- BEGIN benchmarks/ops.py -->", f"Command: `{cmd.strip()}`", "", *header, "",
              f"Measured {time.strftime('%Y-%m-%d')}.", "", text, "<!-- END benchmarks/ops.py -->"]
     block = "\n".join(block)
     old = open(path).read() if os.path.exists(path) else ""

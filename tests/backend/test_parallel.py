@@ -304,3 +304,21 @@ def test_ember_sum_and_mean_use_it():
     np.testing.assert_allclose(x.sum().item(), ref.sum(), rtol=2e-6)
     np.testing.assert_allclose(ember.logsumexp(x, 1).detach().numpy(),
                                torch.logsumexp(torch.from_numpy(a), 1).numpy(), rtol=1e-6)
+
+
+# ---------------------------------------------------------------------------------- erf in parts
+@pytest.mark.parametrize("name", ["erf", "erfc", "erfinv"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_special_functions_in_parts_equal_whole(name, dtype):
+    """ops/special.py computes large arrays in cache-sized parts on the threads: same values."""
+    from ember.ops import special
+    a = RNG.standard_normal((300, 401)) * (0.5 if name == "erfinv" else 3)
+    a.flat[:6] = [np.nan, np.inf, -np.inf, 0.0, 1.0, -1.0]
+    a = a.astype(dtype)
+    for x in (a, a.T):  # a non-contiguous input too
+        got, want = getattr(special, name)(x), getattr(special, "_" + name)(x)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_array_equal(got, want)
+    t = torch.from_numpy(a)
+    np.testing.assert_allclose(getattr(special, name)(a), getattr(torch, name)(t).numpy(), rtol=2e-6 if dtype ==
+                               np.float32 else 1e-12, atol=1e-6 if dtype == np.float32 else 1e-13)
