@@ -8,6 +8,8 @@ both and compares the input gradients.  One line per test case, as in tinygrad's
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -15,6 +17,12 @@ import torch
 import ember
 
 RNG = np.random.default_rng(0)
+
+# EMBER_TEST_DEVICE=cuda runs every check() with ember's inputs on the GPU (CuPy backend);
+# torch stays on the CPU as the oracle.  The default is the CPU.
+DEVICE = os.environ.get("EMBER_TEST_DEVICE", "cpu")
+if DEVICE != "cpu" and not ember.cuda.is_available():
+    raise RuntimeError(f"EMBER_TEST_DEVICE={DEVICE} but ember.cuda.is_available() is False")
 
 TOL = {np.float32: (1e-5, 1e-4), np.float64: (1e-10, 1e-8), np.float16: (1e-2, 1e-2)}
 
@@ -77,7 +85,7 @@ def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rto
     for x in inputs:
         if isinstance(x, np.ndarray):
             rg = grad and x.dtype.kind == "f"
-            e_in.append(ember.tensor(x.copy(), requires_grad=rg))
+            e_in.append(ember.tensor(x.copy(), device=DEVICE, requires_grad=rg))
             t_in.append(torch.tensor(x.copy(), requires_grad=rg))
         else:
             e_in.append(x)
