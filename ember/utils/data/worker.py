@@ -70,7 +70,9 @@ def worker_loop(dataset, index_queue, result_queue, collate_fn, auto_collation: 
     global _worker_info
     seed = base_seed + worker_id
     import numpy as np
+    from ...backend.parallel import set_num_threads
     from ...backend.random import manual_seed
+    set_num_threads(1)  # as PyTorch's workers: the processes themselves are the parallelism
     random.seed(seed)
     manual_seed(seed)
     np.random.seed(seed % (2 ** 32))
