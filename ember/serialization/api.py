@@ -5,15 +5,13 @@ import io
 import os
 import zipfile
 
-import numpy as np
-
 from .atomic import atomic_write
 from .ember_format import MAGIC_NAME, read_ember, write_ember
 from .errors import LoadError
 from .safetensors import is_safetensors, load as load_safetensors
 from .torch_format import read_torch_zip
 
-__all__ = ["save", "load", "make_tensor"]
+__all__ = ["save", "load"]
 
 
 def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_serialization: bool = True,
@@ -30,45 +28,6 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
     if not hasattr(f, "write"):
         raise AttributeError(f"ember.save: expected a path or a writable binary file, got {type(f).__name__}")
     write_ember(obj, f)
-
-
-def _target_device(saved: str, map_location):
-    """Where a tensor saved on ``saved`` should load, PyTorch's map_location rules."""
-    from ..backend.device import cuda_available, device
-    if map_location is None:
-        dev = saved
-    elif isinstance(map_location, dict):
-        dev = map_location.get(saved, saved)
-    elif isinstance(map_location, (str, device)):
-        dev = map_location
-    elif callable(map_location):
-        from ..errors import UnsupportedError
-        raise UnsupportedError("ember.load: map_location as a function is not supported by ember; pass a device, "
-                               "a string or a dict")
-    else:
-        raise TypeError(f"ember.load: map_location should be a device, string or dict, got "
-                        f"{type(map_location).__name__}")
-    dev = device(dev) if not isinstance(dev, device) else dev
-    if dev.type == "cuda" and not cuda_available():
-        raise RuntimeError("Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
-                           "False. If you are running on a CPU-only machine, please use torch.load with "
-                           "map_location=torch.device('cpu') to map your storages to the CPU.")
-    return dev
-
-
-def make_tensor(arr: np.ndarray, requires_grad: bool, parameter: bool, saved_device, map_location):
-    """A loaded tensor (or Parameter) on the device map_location picks."""
-    from ..tensor.tensor import Tensor
-    t = Tensor._make(arr if arr.flags.c_contiguous and arr.flags.writeable else arr.copy())
-    dev = _target_device(str(saved_device), map_location)
-    if dev.type != "cpu":
-        t = t.to(dev)
-    if parameter:
-        from ..nn.parameter import Parameter
-        return Parameter(t, requires_grad=requires_grad)
-    if requires_grad and t.is_floating_point():
-        t.requires_grad_(True)
-    return t
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None, mmap=None,

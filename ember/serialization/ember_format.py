@@ -123,7 +123,7 @@ def read_ember(z: zipfile.ZipFile, map_location=None):
             raise LoadError(f"ember.load: tensor {k} has {len(raw)} bytes, expected {n * dt.itemsize} for shape "
                             f"{list(shape)} and dtype {dt}")
         arr = np.frombuffer(raw, dtype=dt.np.newbyteorder("<")).astype(dt.np).reshape(shape)
-        from .api import make_tensor
+        from .tensors import make_tensor
         t = make_tensor(arr, node.get("requires_grad", False), node.get("parameter", False),
                         node.get("device", "cpu"), map_location)
         cache[k] = t

@@ -68,7 +68,7 @@ def is_safetensors(head: bytes, total: int) -> bool:
 def load(data: bytes, device="cpu") -> dict:
     """Parse safetensors bytes into a dict name -> tensor (validating every offset)."""
     from collections import OrderedDict
-    from .api import make_tensor
+    from .tensors import make_tensor
     if len(data) < 8:
         raise LoadError("safetensors: file too short for a header")
     n = struct.unpack("<Q", data[:8])[0]

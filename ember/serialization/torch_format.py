@@ -59,7 +59,7 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     item = arr.itemsize
     view = np.lib.stride_tricks.as_strided(arr[storage_offset:], shape=size,
                                            strides=tuple(st * item for st in stride), writeable=False)
-    from .api import make_tensor
+    from .tensors import make_tensor
     return make_tensor(np.array(view), bool(requires_grad), False, storage.location, _MAP[0])
 
 
