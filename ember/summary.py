@@ -86,7 +86,8 @@ def _shape_of(out):
 def _make_inputs(input_size, batch_size: int, dtype, device):
     import ember
     if not isinstance(input_size, (tuple, list)) or not input_size:
-        raise ValueError(f"summary: input_size must be a shape like (1, 28, 28) or a list of shapes, got {input_size!r}")
+        raise ValueError(f"summary: input_size must be a shape like (1, 28, 28) or a list of shapes, "
+                         f"got {input_size!r}")
     sizes = list(input_size) if isinstance(input_size[0], (tuple, list)) else [input_size]
     dtypes = list(dtype) if isinstance(dtype, (tuple, list)) else [dtype] * len(sizes)
     if len(dtypes) != len(sizes):

@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Callable
 
-__all__ = ["WeightsEnum", "load_weights", "check_legacy_pretrained", "weights_enum"]
+__all__ = ["WeightsEnum", "resolve_weights", "load_weights", "check_legacy_pretrained", "weights_enum"]
 
 
 class WeightsEnum(enum.Enum):
@@ -84,14 +84,13 @@ def _unwrap(obj: Any, source: str) -> Mapping:
                        f"got {type(obj).__name__}")
 
 
-def load_weights(model, weights: Any, builder: str, remap: Callable[[dict], dict] | None = None):
-    """Load ``weights`` (path, state_dict or None) into ``model`` strictly and return it.
+def resolve_weights(weights: Any, builder: str) -> dict | None:
+    """The state_dict ``weights`` names (None, a local file path or a mapping), read before
+    the model is built, so a weights enum, a hub tag or a missing file fails at once.
 
-    A ``module.`` prefix on every key (``nn.DataParallel`` checkpoints) is stripped;
-    ``remap`` rewrites legacy key names (DenseNet's old ``norm.1`` style); BN
-    ``num_batches_tracked`` buffers absent from old files keep the model's value."""
+    A ``module.`` prefix on every key (``nn.DataParallel`` checkpoints) is stripped."""
     if weights is None:
-        return model
+        return None
     if isinstance(weights, WeightsEnum):
         raise _no_download(f"{type(weights).__name__}.{weights.name}", weights.value)
     if isinstance(weights, (str, os.PathLike)):
@@ -110,6 +109,16 @@ def load_weights(model, weights: Any, builder: str, remap: Callable[[dict], dict
     state = dict(state)
     if state and all(k.startswith("module.") for k in state):
         state = {k[len("module."):]: v for k, v in state.items()}
+    return state
+
+
+def load_weights(model, state: dict | None, remap: Callable[[dict], dict] | None = None):
+    """Load a ``resolve_weights`` result into ``model`` strictly and return the model.
+
+    ``remap`` rewrites legacy key names (DenseNet's old ``norm.1`` style); BN
+    ``num_batches_tracked`` buffers absent from old files keep the model's value."""
+    if state is None:
+        return model
     if remap is not None:
         state = remap(state)
     # checkpoints older than PyTorch 0.4.1 have no BN ``num_batches_tracked``: keep the model's

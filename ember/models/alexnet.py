@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import nn
 from ..tensor.shape import flatten
-from ._utils import check_legacy_pretrained, load_weights, weights_enum
+from ._utils import check_legacy_pretrained, load_weights, resolve_weights, weights_enum
 
 __all__ = ["AlexNet", "alexnet", "AlexNet_Weights"]
 
@@ -42,4 +42,5 @@ def alexnet(*, weights: Any = None, progress: bool = True, **kwargs: Any) -> Ale
     """torchvision's ``alexnet``: ``weights`` is a local checkpoint path or state_dict
     (no downloads); ``progress`` is accepted and unused; other kwargs go to ``AlexNet``."""
     check_legacy_pretrained("alexnet", kwargs)
-    return load_weights(AlexNet(**kwargs), weights, "alexnet")
+    state = resolve_weights(weights, "alexnet")
+    return load_weights(AlexNet(**kwargs), state)

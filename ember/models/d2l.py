@@ -23,7 +23,8 @@ __all__ = ["lenet", "lenet_relu", "lenet_bn", "alexnet", "vgg_block", "vgg", "VG
 def alexnet(num_classes: int = 10, in_channels: int = 1, dropout: float = 0.5) -> nn.Sequential:
     """d2l's AlexNet (7.1) for 224x224 inputs: 96/256/384/384/256 channels, 6400 -> 4096."""
     net = nn.Sequential(
-        nn.Conv2d(in_channels, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Conv2d(in_channels, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
         nn.Conv2d(96, 256, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2),
         nn.Conv2d(256, 384, kernel_size=3, padding=1), nn.ReLU(),
         nn.Conv2d(384, 384, kernel_size=3, padding=1), nn.ReLU(),
@@ -97,7 +98,8 @@ def googlenet(num_classes: int = 10, in_channels: int = 1) -> nn.Sequential:
                        nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
     b4 = nn.Sequential(Inception(480, 192, (96, 208), (16, 48), 64), Inception(512, 160, (112, 224), (24, 64), 64),
                        Inception(512, 128, (128, 256), (24, 64), 64), Inception(512, 112, (144, 288), (32, 64), 64),
-                       Inception(528, 256, (160, 320), (32, 128), 128), nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+                       Inception(528, 256, (160, 320), (32, 128), 128),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
     b5 = nn.Sequential(Inception(832, 256, (160, 320), (32, 128), 128), Inception(832, 384, (192, 384), (48, 128), 128),
                        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
     net = nn.Sequential(b1, b2, b3, b4, b5, nn.Linear(1024, num_classes))

@@ -15,7 +15,7 @@ from .. import nn
 from ..nn import functional as F
 from ..tensor.joining import cat
 from ..tensor.shape import flatten
-from ._utils import check_legacy_pretrained, load_weights, weights_enum
+from ._utils import check_legacy_pretrained, load_weights, resolve_weights, weights_enum
 
 __all__ = ["DenseNet", "densenet121", "DenseNet121_Weights"]
 
@@ -131,5 +131,6 @@ def densenet121(*, weights: Any = None, progress: bool = True, **kwargs: Any) ->
     """DenseNet-121 (growth 32, blocks (6, 12, 24, 16), 64 initial features); ``weights`` a
     local checkpoint path or state_dict (old-style key names are accepted)."""
     check_legacy_pretrained("densenet121", kwargs)
+    state = resolve_weights(weights, "densenet121")
     model = DenseNet(32, (6, 12, 24, 16), 64, **kwargs)
-    return load_weights(model, weights, "densenet121", remap=_rename_legacy)
+    return load_weights(model, state, remap=_rename_legacy)

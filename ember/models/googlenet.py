@@ -17,7 +17,7 @@ from .. import nn
 from ..nn import functional as F
 from ..tensor.joining import cat
 from ..tensor.shape import flatten, unsqueeze
-from ._utils import check_legacy_pretrained, load_weights, weights_enum
+from ._utils import check_legacy_pretrained, load_weights, resolve_weights, weights_enum
 
 __all__ = ["GoogLeNet", "GoogLeNetOutputs", "BasicConv2d", "Inception", "InceptionAux", "googlenet",
            "GoogLeNet_Weights"]
@@ -167,6 +167,7 @@ def googlenet(*, weights: Any = None, progress: bool = True, **kwargs: Any) -> G
     ``aux_logits=True`` and ``transform_input=True`` unless given, loaded, and the auxiliary
     heads are dropped again unless ``aux_logits=True`` was asked for, as torchvision does."""
     check_legacy_pretrained("googlenet", kwargs)
+    state = resolve_weights(weights, "googlenet")
     original_aux_logits = kwargs.get("aux_logits", False)
     if weights is not None:
         kwargs.setdefault("transform_input", True)
@@ -174,7 +175,7 @@ def googlenet(*, weights: Any = None, progress: bool = True, **kwargs: Any) -> G
         kwargs["init_weights"] = False
     model = GoogLeNet(**kwargs)
     if weights is not None:
-        load_weights(model, weights, "googlenet")
+        load_weights(model, state)
         if not original_aux_logits:
             model.aux_logits = False
             model.aux1 = None

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from .. import nn
 from ..tensor.shape import flatten
-from ._utils import check_legacy_pretrained, load_weights, weights_enum
+from ._utils import check_legacy_pretrained, load_weights, resolve_weights, weights_enum
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "conv3x3", "conv1x1", "resnet18", "resnet34", "resnet50",
            "resnet101", "resnet152", "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNet101_Weights",
@@ -132,7 +132,8 @@ class ResNet(nn.Module):
                 elif isinstance(m, BasicBlock) and m.bn2.weight is not None:
                     nn.init.constant_(m.bn2.weight, 0)
 
-    def _make_layer(self, block: type, planes: int, blocks: int, stride: int = 1, dilate: bool = False) -> nn.Sequential:
+    def _make_layer(self, block: type, planes: int, blocks: int, stride: int = 1,
+                    dilate: bool = False) -> nn.Sequential:
         norm_layer = self._norm_layer
         downsample = None
         previous_dilation = self.dilation
@@ -158,7 +159,8 @@ class ResNet(nn.Module):
 
 def _resnet(name: str, block: type, layers: list[int], weights: Any, kwargs: dict) -> ResNet:
     check_legacy_pretrained(name, kwargs)
-    return load_weights(ResNet(block, layers, **kwargs), weights, name)
+    state = resolve_weights(weights, name)
+    return load_weights(ResNet(block, layers, **kwargs), state)
 
 
 ResNet18_Weights = weights_enum("ResNet18_Weights", {"IMAGENET1K_V1": "resnet18-f37072fd.pth"}, "IMAGENET1K_V1")

@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import nn
 from ..tensor.shape import flatten
-from ._utils import check_legacy_pretrained, load_weights, weights_enum
+from ._utils import check_legacy_pretrained, load_weights, resolve_weights, weights_enum
 
 __all__ = ["VGG", "make_layers", "cfgs", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
            "vgg19_bn", "VGG11_Weights", "VGG11_BN_Weights", "VGG13_Weights", "VGG13_BN_Weights", "VGG16_Weights",
@@ -72,11 +72,12 @@ class VGG(nn.Module):
 
 def _vgg(name: str, cfg: str, batch_norm: bool, weights: Any, kwargs: dict) -> VGG:
     check_legacy_pretrained(name, kwargs)
+    state = resolve_weights(weights, name)
     if weights is not None:
         kwargs.setdefault("init_weights", False)
     in_channels = kwargs.pop("in_channels", 3)
     model = VGG(make_layers(cfgs[cfg], batch_norm=batch_norm, in_channels=in_channels), **kwargs)
-    return load_weights(model, weights, name)
+    return load_weights(model, state)
 
 
 _FILES = {"vgg11": "vgg11-8a719046.pth", "vgg13": "vgg13-19584684.pth", "vgg16": "vgg16-397923af.pth",

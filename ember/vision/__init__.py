@@ -2,5 +2,6 @@
 (``from ember.vision import datasets, transforms``)."""
 from . import datasets  # noqa: F401
 from . import transforms, utils  # noqa: F401
+from . import models  # noqa: F401
 
-__all__ = ["datasets", "transforms", "utils"]
+__all__ = ["datasets", "transforms", "utils", "models"]
