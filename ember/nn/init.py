@@ -13,6 +13,7 @@ import numpy as np
 from ..autograd.grad_mode import no_grad
 from ..backend.device import array_module
 from ..backend.random import generator_for
+from ..ops import special
 from ..tensor.tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
@@ -92,36 +93,12 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     def cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
     lo, hi = cdf((a - mean) / std), cdf((b - mean) / std)
-    xp = array_module(tensor._data)
     u = _rng(tensor, generator).random(tensor._data.shape, dtype=np.float64) * (hi - lo) + lo
-    u = 2 * u - 1
-    # erfinv by Newton steps on erf (NumPy has no erfinv): start from a rational approximation
-    z = _erfinv(xp, u)
+    # x = sqrt(2) erfinv(2u - 1) is N(0, 1) restricted to [a, b] after scaling
+    z = special.erfinv(2 * u - 1)
+    xp = array_module(tensor._data)
     vals = xp.clip(z * std * math.sqrt(2.0) + mean, a, b)
     return _write(tensor, vals.astype(_float_dtype(tensor)))
-
-
-def _erfinv(xp, y):
-    """Inverse error function on float64 arrays (Giles' approximation + two Newton steps)."""
-    w = -xp.log((1.0 - y) * (1.0 + y))
-    small = w < 5.0
-    ws = w - 2.5
-    p1 = 2.81022636e-08
-    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-              -0.00417768164, 0.246640727, 1.50140941):
-        p1 = c + p1 * ws
-    wl = xp.sqrt(xp.maximum(w, 5.0)) - 3.0
-    p2 = -0.000200214257
-    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
-              0.00943887047, 1.00167406, 2.83297682):
-        p2 = c + p2 * wl
-    x = xp.where(small, p1, p2) * y
-    erf = np.vectorize(math.erf, otypes=[np.float64]) if xp is np else None
-    if erf is not None:
-        for _ in range(2):
-            err = erf(x) - y
-            x = x - err / (2.0 / math.sqrt(math.pi) * xp.exp(-x * x))
-    return x
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
