@@ -380,6 +380,15 @@ class Minimum(Primitive):
         return ga, gb
 
 
+def _to_picked(ctx, g, pick_a):
+    """Route g to a where ``pick_a``, else to b (summed back to each operand's shape)."""
+    a, b = ctx.saved
+    xp = array_module(g)
+    ga = unbroadcast(xp.where(pick_a, g, 0), a.shape) if ctx.needs_input_grad[0] else None
+    gb = unbroadcast(xp.where(pick_a, 0, g), b.shape) if ctx.needs_input_grad[1] else None
+    return ga, gb
+
+
 class Fmax(Primitive):
     """Elementwise max ignoring NaN (NaN only when both are); a tie goes to a."""
     name = "Fmax"
@@ -393,11 +402,7 @@ class Fmax(Primitive):
     def backward(ctx, g):
         # the gradient goes to whichever operand was picked: a where a >= b or b is NaN
         a, b = ctx.saved
-        xp = array_module(g)
-        pick_a = (a >= b) | xp.isnan(b)
-        ga = unbroadcast(xp.where(pick_a, g, 0), a.shape) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(xp.where(pick_a, 0, g), b.shape) if ctx.needs_input_grad[1] else None
-        return ga, gb
+        return _to_picked(ctx, g, (a >= b) | array_module(g).isnan(b))
 
 
 class Fmin(Primitive):
@@ -412,11 +417,7 @@ class Fmin(Primitive):
     def backward(ctx, g):
         # a where a <= b or b is NaN, else b
         a, b = ctx.saved
-        xp = array_module(g)
-        pick_a = (a <= b) | xp.isnan(b)
-        ga = unbroadcast(xp.where(pick_a, g, 0), a.shape) if ctx.needs_input_grad[0] else None
-        gb = unbroadcast(xp.where(pick_a, 0, g), b.shape) if ctx.needs_input_grad[1] else None
-        return ga, gb
+        return _to_picked(ctx, g, (a <= b) | array_module(g).isnan(b))
 
 
 class Where(Primitive):

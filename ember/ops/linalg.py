@@ -263,7 +263,7 @@ class Baddbmm(Primitive):
         return gi, g1, g2
 
 
-class Addbmm(Primitive):
+class Addbmm(Baddbmm):
     """beta * input + alpha * sum_k b1_k @ b2_k (the batch reduced)."""
     name = "Addbmm"
 
@@ -282,15 +282,8 @@ class Addbmm(Primitive):
             y = y + _scaled(inp, beta)
         return y
 
-    @staticmethod
-    def backward(ctx, g):
-        # d input = beta g ; d b1_k = alpha g b2_k^T ; d b2_k = alpha b1_k^T g
-        b1, b2 = ctx.saved
-        xp = array_module(g)
-        gi = unbroadcast(_scaled(g, ctx.beta), ctx.shape) if ctx.needs_input_grad[0] else None
-        g1 = _scaled(xp.matmul(g, _mT(b2)), ctx.alpha) if ctx.needs_input_grad[1] else None
-        g2 = _scaled(xp.matmul(_mT(b1), g), ctx.alpha) if ctx.needs_input_grad[2] else None
-        return gi, g1, g2
+    # backward is Baddbmm's: d b1_k = alpha g b2_k^T and d b2_k = alpha b1_k^T g, with g (n, p)
+    # broadcast over the batch by matmul
 
 
 class Trace(Primitive):
