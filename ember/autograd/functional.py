@@ -30,6 +30,8 @@ def _root_grads(outputs, grad_outputs, create_graph, op):
             if tuple(g.shape) != tuple(out.shape):
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
                                    f"output[{i}] has a shape of {out.shape}.")
+            if type(g._data) is not type(out._data):
+                raise RuntimeError(f"invalid gradient at index {i} - expected device {out.device} but got {g.device}")
             g = g if create_graph else g._data
         if create_graph and is_array(g):
             g = Tensor._make(g)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from ..backend.device import is_array
 from ..backend.parallel import fill
+from ..backend.ufuncs import ufunc_at
 from .base import Primitive, array_module, unbroadcast
 
 __all__ = ["Slice", "Select", "Index", "IndexAddAt", "SetItem", "AddAt", "MaskedFill", "Copy", "call",
@@ -357,7 +358,7 @@ class ScatterMulReduce(ScatterAddReduce):
 
     @staticmethod
     def write(t, adv, v, acc):
-        array_module(t).multiply.at(t, adv, v)
+        ufunc_at(array_module(t), "multiply", t, adv, v)
 
 
 class ScatterReduce(Primitive):
@@ -376,9 +377,8 @@ class ScatterReduce(Primitive):
         out = a.copy()
         if not include_self:
             out[key] = _identity(xp, reduce, a.dtype)
-        ufunc = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximum,
-                 "amin": xp.minimum}[reduce]
-        ufunc.at(out, key, src)
+        ufunc = {"sum": "add", "mean": "add", "prod": "multiply", "amax": "maximum", "amin": "minimum"}[reduce]
+        ufunc_at(xp, ufunc, out, key, src)
         counts = None
         if reduce == "mean":
             counts = xp.ones(a.shape, a.dtype) if include_self else xp.zeros(a.shape, a.dtype)
@@ -435,7 +435,7 @@ def _reduce_weights(xp, a, src, out, key, reduce, include_self, counts):
         zeros = ((a == 0) & include_self).astype(xp.int64)
         xp.add.at(zeros, key, (src == 0).astype(xp.int64))
         nz = xp.where(a == 0, 1, a) if include_self else xp.ones(a.shape, dt)
-        xp.multiply.at(nz, key, xp.where(src == 0, 1, src))
+        ufunc_at(xp, "multiply", nz, key, xp.where(src == 0, 1, src))
 
         def others(x, z, p):
             return xp.where(x == 0, xp.where(z == 1, p, 0), xp.where(z == 0, p / xp.where(x == 0, 1, x), 0))

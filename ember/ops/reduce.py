@@ -18,6 +18,7 @@ import contextlib
 
 from ..backend.device import is_array
 from ..backend.sums import fast_sum
+from ..backend.ufuncs import accumulate
 from .base import Primitive, array_module
 
 __all__ = ["Sum", "SumDim", "Mean", "MeanDim", "Nansum", "Prod", "ProdDim", "MaxAll", "MinAll", "MedianAll",
@@ -387,7 +388,7 @@ def _mode_index(xp, a, axis):
     head = list(tail)
     tail[axis], head[axis] = slice(1, None), slice(None, -1)
     first[tuple(tail)] = s[tuple(tail)] != s[tuple(head)]
-    start = xp.maximum.accumulate(xp.where(first, pos, 0), axis=axis)
+    start = accumulate(xp, "maximum", xp.where(first, pos, 0), axis)
     run = pos - start + 1  # how many equal values so far in this run of the sorted slice
     j = xp.argmax(run, axis=axis, keepdims=True)  # end of the first (smallest) longest run
     return xp.take_along_axis(order, j, axis=axis)
@@ -799,13 +800,13 @@ class Cummax(Primitive):
         if a.ndim == 0:
             ctx.save(xp.zeros((), dtype=xp.int64))
             return a.copy(), xp.zeros((), dtype=xp.int64)
-        vals = getattr(xp, cls.ufunc).accumulate(a, axis=axis)
+        vals = accumulate(xp, cls.ufunc, a, axis)
         pos = xp.arange(a.shape[axis], dtype=xp.int64).reshape(
             tuple(-1 if i == axis else 1 for i in range(a.ndim)))
         hit = a == vals
         if a.dtype.kind == "f":
             hit |= xp.isnan(a)
-        idx = xp.maximum.accumulate(xp.where(hit, pos, 0), axis=axis)
+        idx = accumulate(xp, "maximum", xp.where(hit, pos, 0), axis)
         ctx.save(idx)
         return vals, idx
 
