@@ -107,7 +107,7 @@ def check(fn, *inputs, grad=True, atol=None, rtol=None, grad_atol=None, grad_rto
         t_roots.append(t)
         e_roots.append(e)
         t_g.append(torch.tensor(g))
-        e_g.append(ember.tensor(g, device=DEVICE))
+        e_g.append(ember.tensor(g, device=e.device))
     torch.autograd.backward(t_roots, t_g)
     ember.autograd.backward(e_roots, e_g)
     for i, (e, t) in enumerate(zip(e_in, t_in)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["device", "is_array", "array_module", "device_module", "device_of", "cupy_or_none", "cuda_available",
-           "cuda_device_count", "on_device", "CudaUnavailableError", "NO_CUDA_MESSAGE"]
+           "cuda_device_count", "on_device", "to_host", "CudaUnavailableError", "NO_CUDA_MESSAGE"]
 
 NO_CUDA_MESSAGE = ("Torch not compiled with CUDA enabled: ember's cuda device needs CuPy (pip install "
                    "cupy-cuda12x) and an NVIDIA GPU; neither was found")
@@ -132,6 +132,11 @@ def on_device(d: device):
     if d.type == "cpu" or d.index is None:
         return _NO_DEVICE
     return device_module(d).cuda.Device(d.index)
+
+
+def to_host(a) -> np.ndarray:
+    """A NumPy copy (or the array itself) of a NumPy or CuPy array, for host-side index math."""
+    return a if isinstance(a, np.ndarray) else a.get()
 
 
 def array_module(a):

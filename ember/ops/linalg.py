@@ -8,6 +8,8 @@ wrappers (``ember/tensor/linalg.py``, ``ember/linalg.py``) before these run.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .base import Primitive, array_module, unbroadcast
 from .reduce import expand_reduced
 
@@ -373,6 +375,9 @@ class Solve(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         xp = array_module(a)
+        ctx.shapes = (a.shape, b.shape)
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])  # CuPy does not broadcast batch dims
+        a, b = xp.broadcast_to(a, batch + a.shape[-2:]), xp.broadcast_to(b, batch + b.shape[-2:])
         try:
             x = xp.linalg.solve(a, b)
         except Exception as e:
@@ -381,7 +386,6 @@ class Solve(Primitive):
             raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is "
                               "singular.") from None
         ctx.save(a, x)
-        ctx.shapes = (a.shape, b.shape)
         return x
 
     @staticmethod

@@ -30,6 +30,8 @@ class Softmax(Primitive):
     @staticmethod
     def forward(ctx, a, axis):
         xp = array_module(a)
+        if a.ndim == 0:
+            axis = None  # a 0-d input has only "dim 0/-1"; CuPy rejects axis=0 on 0-d arrays
         if a.size == 0:
             y = a.copy()
         else:
@@ -58,6 +60,8 @@ class LogSoftmax(Primitive):
     @staticmethod
     def forward(ctx, a, axis):
         xp = array_module(a)
+        if a.ndim == 0:
+            axis = None  # a 0-d input has only "dim 0/-1"; CuPy rejects axis=0 on 0-d arrays
         if a.size == 0:
             y = a.copy()
         else:

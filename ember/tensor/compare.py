@@ -151,7 +151,7 @@ def _shift(x, s, left: bool):
         x = x.astype(dt) if hasattr(x, "dtype") else int(x)
         s = s.astype(dt) if hasattr(s, "dtype") else int(s)
     bits = dt.itemsize * 8
-    out_of_range = (s < 0) | (s >= bits)
+    out_of_range = xp.asarray((s < 0) | (s >= bits))  # an array even for a scalar shift (CuPy's where needs one)
     s_safe = xp.where(out_of_range, 0, s).astype(dt) if hasattr(s, "dtype") else (0 if out_of_range else s)
     if left:
         r = xp.left_shift(x, s_safe)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...backend.device import array_module
+from ...backend.device import array_module, to_host
 from ...ops import pool as P
 from ...tensor.tensor import Tensor
 from ...tensor.wrap import apply
@@ -256,7 +256,7 @@ def _adaptive_max_gather(x, sp, out):
         moved = y.movedim(ax, -1)                         # (..., S_i)
         win = moved[..., it]                              # (..., O_i, kmax)
         y, a = win.max(-1)                                # (..., O_i)
-        p_i = _sel(idx, a._data)                          # the input position chosen along this dim
+        p_i = _sel(idx, to_host(a._data))               # the input position chosen along this dim
         # positions chosen earlier (for later dims) follow the selection made along this dim
         pos = [np.moveaxis(np.take_along_axis(np.moveaxis(q, ax, -1), p_i, -1), -1, ax) for q in pos]
         y = y.movedim(-1, ax)
