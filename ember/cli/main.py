@@ -11,11 +11,9 @@ import platform
 import sys
 import time
 
-__all__ = ["main"]
+from .recipes import CLIError  # re-exported: recipe modules raise it too
 
-
-class CLIError(Exception):
-    """A user error: printed as one line, exit status 2."""
+__all__ = ["main", "CLIError"]
 
 
 def _positive_int(s: str) -> int:
@@ -38,8 +36,10 @@ def _positive_float(s: str) -> float:
     return v
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from .recipes import RECIPES
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; ``argv`` (when given) lets the named recipe of ``train`` add its own options."""
+    from .recipes import COMMANDS, RECIPES, load_recipe_modules
+    load_recipe_modules()
     p = argparse.ArgumentParser(prog="ember", description="ember: deep learning in readable Python")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     t = sub.add_parser("train", help="train a recipe (" + ", ".join(RECIPES) + ")")
@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run an unmodified PyTorch script on ember")
     r.add_argument("script")
     r.add_argument("args", nargs=argparse.REMAINDER)
+    for cmd in COMMANDS.values():
+        cmd.add_arguments(sub.add_parser(cmd.name, help=cmd.help))
+    if argv and len(argv) >= 2 and argv[0] == "train" and argv[1] in RECIPES:
+        extra = RECIPES[argv[1]].add_arguments
+        if extra is not None:
+            extra(t)
     return p
 
 
@@ -112,6 +118,8 @@ def cmd_train(args) -> int:
         raise CLIError(f"unknown recipe {args.recipe!r}; choose one of: {', '.join(RECIPES)}")
     if args.num_workers < 0:
         raise CLIError("--num-workers must be >= 0")
+    if recipe.run is not None:
+        return recipe.run(recipe, args)
     dev = _device(args.device)
     out = args.out or os.path.join("runs", recipe.name)
     os.makedirs(out, exist_ok=True)
@@ -119,7 +127,7 @@ def cmd_train(args) -> int:
           "lr": args.lr or recipe.lr, "optimizer": args.optimizer or recipe.optimizer}
     ember.manual_seed(args.seed)
     train_ds, test_ds = _load_data(recipe, args)
-    model = recipe.build_model()
+    model = recipe.build_model(**(recipe.model_kwargs(args) if recipe.model_kwargs else {}))
     if recipe.init is not None:
         model.apply(recipe.init)
     opt = _optimizer(hp["optimizer"], model.parameters(), hp["lr"], recipe.weight_decay)
@@ -136,7 +144,8 @@ def cmd_train(args) -> int:
             raise CLIError(f"--resume: {args.resume} was trained with recipe "
                            f"{state.get('meta', {}).get('recipe')!r}, not {recipe.name!r}")
         trainer.load_state_dict(state)
-    meta = {"recipe": recipe.name, **hp, "seed": args.seed, "subset": args.subset, "data_dir": args.data_dir}
+    meta = {"recipe": recipe.name, **hp, "seed": args.seed, "subset": args.subset, "data_dir": args.data_dir,
+            "model_kwargs": recipe.model_kwargs(args) if recipe.model_kwargs else {}}
     trainer.state_dict = _with_meta(trainer.state_dict, meta)
     train_loader = DataLoader(train_ds, batch_size=hp["batch_size"], shuffle=True, num_workers=args.num_workers)
     test_loader = DataLoader(test_ds, batch_size=hp["batch_size"], num_workers=args.num_workers)
@@ -175,7 +184,7 @@ def _restore(checkpoint: str):
     if not meta or meta.get("recipe") not in RECIPES:
         raise CLIError(f"{checkpoint} was not written by 'ember train' (no recipe recorded)")
     recipe = RECIPES[meta["recipe"]]
-    model = recipe.build_model()
+    model = recipe.build_model(**meta.get("model_kwargs", {}))
     model.load_state_dict(state["model"])
     model.eval()
     return recipe, model, meta
@@ -258,13 +267,15 @@ def cmd_run(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
+    from .recipes import COMMANDS
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "info": cmd_info,
-               "run": cmd_run}[args.command]
+               "run": cmd_run}.get(args.command) or COMMANDS[args.command].run
     try:
         return handler(args)
     except CLIError as err:

@@ -8,10 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["Recipe", "RECIPES", "register", "fashion_mnist_tensors", "FASHION_CLASSES"]
+__all__ = ["CLIError", "Recipe", "RECIPES", "register", "Command", "COMMANDS", "register_command", "load_recipe_modules",
+           "fashion_mnist_tensors", "FASHION_CLASSES"]
 
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot"]
+
+
+class CLIError(Exception):
+    """A user error: printed as one line by ``ember``, exit status 2."""
 
 
 @dataclass
@@ -30,6 +35,13 @@ class Recipe:
     init: Callable | None = None
     classes: list = field(default_factory=lambda: FASHION_CLASSES)
     input_shape: tuple = (1, 28, 28)
+    # Recipes whose training is not "classify (input, label) pairs with the Trainer" (language
+    # models, seq2seq, word2vec, pretraining) give ``run(recipe, args) -> exit status`` and do
+    # their own loop; ``add_arguments(parser)`` adds their own options to ``ember train``.
+    run: Callable | None = None
+    add_arguments: Callable | None = None
+    # Extra keyword arguments for build_model(**model_kwargs(args)), e.g. a resize-dependent size.
+    model_kwargs: Callable | None = None
 
 
 RECIPES: dict[str, Recipe] = {}
@@ -38,6 +50,36 @@ RECIPES: dict[str, Recipe] = {}
 def register(recipe: Recipe) -> Recipe:
     RECIPES[recipe.name] = recipe
     return recipe
+
+
+@dataclass
+class Command:
+    """A subcommand of ``ember`` beside train/evaluate/predict/info/run (e.g. ``generate``)."""
+    name: str
+    help: str
+    add_arguments: Callable
+    run: Callable
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def register_command(command: Command) -> Command:
+    COMMANDS[command.name] = command
+    return command
+
+
+# Modules that register more recipes and commands when imported (one per family of chapters).
+RECIPE_MODULES = ("ember.cli.recipes_cnn", "ember.cli.recipes_text", "ember.cli.recipes_transformer")
+
+
+def load_recipe_modules() -> None:
+    """Import every recipe module that exists (each registers itself)."""
+    import importlib
+    import importlib.util
+    for name in RECIPE_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
 
 
 def fashion_mnist_tensors(data_dir: str, subset: int | None = None, resize: int | None = None):
