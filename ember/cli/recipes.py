@@ -69,17 +69,15 @@ def register_command(command: Command) -> Command:
     return command
 
 
-# Modules that register more recipes and commands when imported (one per family of chapters).
-RECIPE_MODULES = ("ember.cli.recipes_cnn", "ember.cli.recipes_text", "ember.cli.recipes_transformer")
-
-
 def load_recipe_modules() -> None:
-    """Import every recipe module that exists (each registers itself)."""
+    """Import every ``ember/cli/recipes_*.py`` module (one per family of chapters: CNNs,
+    char-rnn, seq2seq, ...); each registers its recipes and commands when imported."""
     import importlib
-    import importlib.util
-    for name in RECIPE_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
+    import pkgutil
+    from . import __path__ as cli_path
+    for info in sorted(pkgutil.iter_modules(cli_path), key=lambda m: m.name):
+        if info.name.startswith("recipes_"):
+            importlib.import_module(f"{__package__}.{info.name}")
 
 
 def fashion_mnist_tensors(data_dir: str, subset: int | None = None, resize: int | None = None):
