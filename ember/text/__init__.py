@@ -1,0 +1,5 @@
+"""ember.text: tokenizers, vocabularies, corpora, language-model batches, padding and
+pretrained token embeddings (d2l's chapters 8-10 and the notes' IMDB preprocessing)."""
+from .tokenize import tokenize, basic_english_normalize, get_tokenizer
+from .vocab import Vocab, count_corpus
+from .padding import truncate_pad, build_array, pad
