@@ -5,3 +5,4 @@ from .vocab import Vocab, count_corpus
 from .padding import truncate_pad, build_array, pad
 from .corpus import DEFAULT_CORPUS, preprocess_line, read_text, load_corpus
 from .lm_data import seq_data_iter_random, seq_data_iter_sequential, SeqDataLoader, load_data_lm
+from .embedding import TokenEmbedding
