@@ -62,3 +62,37 @@ def ufunc_at(xp, name: str, t, key, v) -> None:
         else:
             ix = xp.unravel_index(p, t.shape)
             t[ix] = uf(t[ix], vals[sel])
+
+
+def _is_float(x) -> bool:
+    return isinstance(x, float) or getattr(getattr(x, "dtype", None), "kind", "") == "f"
+
+
+def _divmod_float(xp, a, b):
+    """NumPy's (and PyTorch's) float floor-division and modulo, from fmod: exact where
+    ``floor(a / b)`` is not (e.g. -3 // -0.3 is 9, not 10, since -0.3 is not exact)."""
+    mod = xp.fmod(a, b)
+    div = (a - mod) / b
+    fix = (mod != 0) & ((xp.asarray(b) < 0) != (mod < 0))
+    mod = xp.where(fix, mod + b, mod)
+    div = xp.where(fix, div - 1, div)
+    fl = xp.floor(div)
+    fl = xp.where(div - fl > 0.5, fl + 1, fl)
+    fl = xp.where(div == 0, xp.copysign(xp.zeros_like(div), a / b), fl)
+    fl = xp.where(xp.asarray(b) == 0, a / b, fl)  # division by zero: inf / nan as a / b gives
+    return fl.astype(div.dtype, copy=False), mod
+
+
+def floor_divide(xp, a, b):
+    """``xp.floor_divide`` with NumPy's float semantics on every backend (CuPy computes
+    floor(a / b), which rounds differently for inexact divisors)."""
+    if xp is np or not (_is_float(a) or _is_float(b)):
+        return xp.floor_divide(a, b)
+    return _divmod_float(xp, a, b)[0]
+
+
+def remainder(xp, a, b):
+    """``xp.remainder`` (sign of the divisor) with NumPy's float semantics on every backend."""
+    if xp is np or not (_is_float(a) or _is_float(b)):
+        return xp.remainder(a, b)
+    return _divmod_float(xp, a, b)[1]

@@ -19,6 +19,7 @@ import math
 import numpy as np  # ufunc names for par(); arrays of other modules are dispatched by par
 
 from ..backend.parallel import par
+from ..backend.ufuncs import floor_divide, remainder
 from .base import Primitive, array_module, unbroadcast
 from .unary import *  # noqa: F401,F403  (Exp, Log, Sigmoid, ... live there)
 from .unary import __all__ as _unary_all
@@ -161,7 +162,7 @@ class DivRounding(Primitive):
         xp = array_module(a if ctx.shapes[0] is not None else b)
         kind = (a if ctx.shapes[0] is not None else b).dtype.kind
         if mode == "floor":
-            return xp.floor_divide(a, b)
+            return floor_divide(xp, a, b)
         if kind == "f":
             return xp.trunc(a / b)
         return _trunc_div(a, b, xp)
@@ -183,7 +184,7 @@ class FloorDivide(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         xp = array_module(a if _shape(a) is not None else b)
-        return xp.floor_divide(a, b)
+        return floor_divide(xp, a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -198,7 +199,7 @@ class Remainder(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save(a, b)
-        return array_module(a if _shape(a) is not None else b).remainder(a, b)
+        return remainder(array_module(a if _shape(a) is not None else b), a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -206,7 +207,7 @@ class Remainder(Primitive):
         a, b = ctx.saved
         xp = array_module(g)
         ga = _ub(g, _shape(a)) if ctx.needs_input_grad[0] else None
-        gb = _ub(-g * xp.floor_divide(a, b), _shape(b)) if ctx.needs_input_grad[1] else None
+        gb = _ub(-g * floor_divide(xp, a, b), _shape(b)) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -216,7 +217,7 @@ class RemainderScalar(Primitive):
 
     @staticmethod
     def forward(ctx, a, b):
-        return array_module(a).remainder(a, b)
+        return remainder(array_module(a), a, b)
 
     @staticmethod
     def backward(ctx, g):

@@ -41,3 +41,15 @@ def test_multiply_at_fallback(key, v, transposed):
     got = t.copy(order="K")
     ufuncs.ufunc_at(FAKE_XP, "multiply", got, key, v)
     np.testing.assert_allclose(got, expect)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_divmod_fallback_matches_numpy(dtype):
+    rng = np.random.default_rng(4)
+    a = np.concatenate([rng.uniform(-5, 5, 200), [-3.0, 3.0, -3.0, 0.0, -0.0, 1.0, 2.5]]).astype(dtype)
+    b = np.concatenate([rng.uniform(-2, 2, 200), [-0.3, 0.3, 0.3, 0.7, -0.7, 0.0, -0.0]]).astype(dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        np.testing.assert_array_equal(ufuncs.floor_divide(FAKE_XP, a, b), np.floor_divide(a, b))
+        np.testing.assert_array_equal(ufuncs.remainder(FAKE_XP, a, b), np.remainder(a, b))
+        np.testing.assert_array_equal(ufuncs.floor_divide(FAKE_XP, dtype(-3.0), b), np.floor_divide(dtype(-3.0), b))
+        np.testing.assert_array_equal(ufuncs.remainder(FAKE_XP, a, -0.3), np.remainder(a, dtype(-0.3)))

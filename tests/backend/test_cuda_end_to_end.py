@@ -1,0 +1,158 @@
+"""The CUDA backend end to end: layers, models, optimizers, saving and the Trainer give on
+the GPU what they give on the CPU (ember against itself; the op suite compares each op with
+PyTorch under EMBER_TEST_DEVICE=cuda).  Skipped, with that reason, where there is no GPU."""
+import copy
+import os
+
+import numpy as np
+import pytest
+
+import ember
+import ember.models
+import ember.nn as nn
+
+pytestmark = [pytest.mark.cuda,
+              pytest.mark.skipif(not ember.cuda.is_available(), reason="no CUDA GPU/CuPy on this machine")]
+
+
+def _host(t):
+    return np.asarray(t.detach().cpu().numpy())
+
+
+def _same_on_gpu(model, *inputs, train=True, atol=1e-4, rtol=1e-3):
+    """Forward + backward of ``model`` on the CPU and of a deep copy on the GPU agree."""
+    ember.manual_seed(0)
+    gpu = copy.deepcopy(model).to("cuda")
+    model.train(train)
+    gpu.train(train)
+    out_c = model(*[ember.tensor(x) for x in inputs])
+    out_g = gpu(*[ember.tensor(x, device="cuda") for x in inputs])
+    out_c = out_c[0] if isinstance(out_c, tuple) else out_c
+    out_g = out_g[0] if isinstance(out_g, tuple) else out_g
+    assert out_g.device.type == "cuda"
+    np.testing.assert_allclose(_host(out_g), _host(out_c), atol=atol, rtol=rtol)
+    w = np.random.default_rng(1).standard_normal(tuple(out_c.shape)).astype(np.float32)
+    (out_c * ember.tensor(w)).sum().backward()
+    (out_g * ember.tensor(w, device="cuda")).sum().backward()
+    for (name, pc), (_, pg) in zip(model.named_parameters(), gpu.named_parameters()):
+        if pc.grad is None:
+            assert pg.grad is None, name
+            continue
+        assert pg.grad.device.type == "cuda", name
+        np.testing.assert_allclose(_host(pg.grad), _host(pc.grad), atol=atol * 10, rtol=rtol * 10, err_msg=name)
+
+
+def _lenet():
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
+
+X28 = np.random.default_rng(0).random((8, 1, 28, 28), dtype=np.float32)
+
+
+def test_lenet():
+    ember.manual_seed(0)
+    _same_on_gpu(_lenet(), X28)
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_resnet18_with_batchnorm(train):
+    ember.manual_seed(0)
+    x = np.random.default_rng(2).random((4, 1, 64, 64), dtype=np.float32)
+    _same_on_gpu(ember.models.resnet18(num_classes=10, in_channels=1), x, train=train)
+
+
+@pytest.mark.parametrize("cell", ["RNN", "GRU", "LSTM"])
+def test_recurrent_layers(cell):
+    ember.manual_seed(0)
+    layer = getattr(nn, cell)(5, 7, num_layers=2, bidirectional=True, batch_first=True)
+    x = np.random.default_rng(3).standard_normal((3, 6, 5)).astype(np.float32)
+    _same_on_gpu(layer, x)
+
+
+def test_embedding_and_cross_entropy():
+    ember.manual_seed(0)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(50, 8)
+            self.fc = nn.Linear(8, 5)
+
+        def forward(self, idx):
+            return self.fc(self.emb(idx).mean(1))
+
+    net = Net()
+    idx = np.random.default_rng(4).integers(0, 50, (6, 9))
+    gpu = copy.deepcopy(net).to("cuda")
+    y = np.arange(6) % 5
+    loss_c = nn.functional.cross_entropy(net(ember.tensor(idx)), ember.tensor(y))
+    loss_g = nn.functional.cross_entropy(gpu(ember.tensor(idx, device="cuda")), ember.tensor(y, device="cuda"))
+    np.testing.assert_allclose(float(loss_g), float(loss_c), rtol=1e-5)
+    loss_c.backward()
+    loss_g.backward()
+    np.testing.assert_allclose(_host(gpu.emb.weight.grad), _host(net.emb.weight.grad), atol=1e-6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: ember.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=1e-3),
+    lambda p: ember.optim.Adam(p, lr=1e-2),
+    lambda p: ember.optim.AdamW(p, lr=1e-2),
+    lambda p: ember.optim.RMSprop(p, lr=1e-2),
+])
+def test_optimizers_step_the_same(make):
+    ember.manual_seed(0)
+    net = _lenet()
+    gpu = copy.deepcopy(net).to("cuda")
+    oc, og = make(net.parameters()), make(gpu.parameters())
+    y = np.arange(8) % 10
+    for _ in range(3):
+        for m, o, dev in ((net, oc, "cpu"), (gpu, og, "cuda")):
+            o.zero_grad()
+            nn.functional.cross_entropy(m(ember.tensor(X28, device=dev)), ember.tensor(y, device=dev)).backward()
+            o.step()
+    for (name, pc), (_, pg) in zip(net.named_parameters(), gpu.named_parameters()):
+        np.testing.assert_allclose(_host(pg), _host(pc), atol=1e-5, rtol=1e-4, err_msg=name)
+
+
+def test_save_load_between_devices(tmp_path):
+    ember.manual_seed(0)
+    gpu = _lenet().to("cuda")
+    path = os.path.join(tmp_path, "m.pt")
+    ember.save(gpu.state_dict(), path)
+    on_cpu = ember.load(path, map_location="cpu")
+    assert all(v.device.type == "cpu" for v in on_cpu.values())
+    back = ember.load(path, map_location="cuda")
+    assert all(v.device.type == "cuda" for v in back.values())
+    for k, v in gpu.state_dict().items():
+        np.testing.assert_array_equal(_host(on_cpu[k]), _host(v))
+        np.testing.assert_array_equal(_host(back[k]), _host(v))
+
+
+def test_trainer_fits_on_gpu():
+    from ember.train import Trainer
+    from ember.utils.data import DataLoader, TensorDataset
+    ember.manual_seed(0)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((256, 4)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
+    net = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 2))
+    opt = ember.optim.SGD(net.parameters(), lr=0.5)
+    tr = Trainer(net, nn.CrossEntropyLoss(), opt, device="cuda", metrics=["accuracy"], progress=False)
+    hist = tr.fit(DataLoader(TensorDataset(ember.tensor(x), ember.tensor(y)), batch_size=32, shuffle=True),
+                  epochs=5)
+    assert next(net.parameters()).device.type == "cuda"
+    assert hist[-1]["loss"] < hist[0]["loss"]
+    assert hist[-1]["accuracy"] > 0.9
+
+
+def test_mixed_devices_raise_like_torch():
+    a, b = ember.ones(3), ember.ones(3, device="cuda")
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        a + b
+    lin = nn.Linear(3, 2)
+    with pytest.raises(RuntimeError, match="same device"):
+        lin(b)
