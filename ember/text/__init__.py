@@ -6,6 +6,7 @@ from .padding import truncate_pad, build_array, pad
 from .corpus import DEFAULT_CORPUS, preprocess_line, read_text, load_corpus
 from .lm_data import seq_data_iter_random, seq_data_iter_sequential, SeqDataLoader, load_data_lm
 from .embedding import TokenEmbedding
+from .lm import RNNModel, rnn_lm, grad_clipping, train_epoch, evaluate_perplexity, predict
 from .imdb import read_imdb, read_imdb_tsv, read_kaggle_imdb, make_toy_reviews, write_toy_imdb, load_imdb
 from .word2vec_data import (read_ptb, subsample, get_centers_and_contexts, RandomGenerator, get_negatives, batchify,
                             load_word2vec_data, load_data_ptb)
