@@ -16,9 +16,14 @@ from .loss import *  # noqa: F401,F403
 from . import distance
 from .distance import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+from . import attention, transformer, positional
+from .attention import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
+from .positional import *  # noqa: F401,F403
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 for _m in (activation, linear, flatten, dropout, sparse, upsampling, conv, pooling, batchnorm, normalization, loss,
            rnn):
     __all__ += list(_m.__all__)
 __all__ += list(distance.__all__)
+__all__ += list(attention.__all__) + list(transformer.__all__) + list(positional.__all__)
