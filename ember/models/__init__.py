@@ -22,6 +22,10 @@ from .densenet import DenseNet, DenseNet121_Weights, densenet121
 from .googlenet import GoogLeNet, GoogLeNet_Weights, GoogLeNetOutputs, googlenet
 from .lenet import lenet, lenet_bn, lenet_relu
 from .nin import nin
+from .bert import (BERTClassifier, BERTEncoder, BERTModel, MaskLM, NextSentencePred, bert_base, bert_medium,
+                   bert_mini, bert_small, bert_tiny)
+from .transformer_classifier import TransformerClassifier
+from .vit import ViT, vit_fashion
 from .resnet import (BasicBlock, Bottleneck, ResNet, ResNet18_Weights, ResNet34_Weights, ResNet50_Weights,
                      ResNet101_Weights, ResNet152_Weights, resnet18, resnet34, resnet50, resnet101, resnet152)
 from .vgg import (VGG, VGG11_BN_Weights, VGG11_Weights, VGG13_BN_Weights, VGG13_Weights, VGG16_BN_Weights,
@@ -71,3 +75,5 @@ __all__ = ["d2l", "WeightsEnum", "list_models", "get_model", "get_model_builder"
            "VGG16_Weights", "VGG16_BN_Weights", "VGG19_Weights", "VGG19_BN_Weights", "GoogLeNet_Weights",
            "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights",
            "DenseNet121_Weights"] + sorted(_BUILDERS)
+__all__ += ["BERTModel", "BERTEncoder", "MaskLM", "NextSentencePred", "BERTClassifier", "bert_tiny", "bert_mini",
+            "bert_small", "bert_medium", "bert_base", "TransformerClassifier", "ViT", "vit_fashion"]

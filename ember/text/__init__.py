@@ -12,3 +12,4 @@ from .lm import RNNModel, rnn_lm, grad_clipping, train_epoch, evaluate_perplexit
 from .imdb import read_imdb, read_imdb_tsv, read_kaggle_imdb, make_toy_reviews, write_toy_imdb, load_imdb
 from .word2vec_data import (read_ptb, subsample, get_centers_and_contexts, RandomGenerator, get_negatives, batchify,
                             load_word2vec_data, load_data_ptb)
+from . import bert_data
