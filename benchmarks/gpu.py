@@ -184,6 +184,57 @@ def _torch_resnet18(cpu=False):
     return m if cpu else m.to(DEV)
 
 
+TF_X = RNG.standard_normal((64, 64, 128)).astype(np.float32)
+
+
+def transformer_step(lib):
+    """2-layer encoder (d_model 128, 4 heads, ff 512), batch 64 x seq 64, same weights, Adam."""
+    torch.manual_seed(0)
+    tm = torch.nn.TransformerEncoder(torch.nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0, batch_first=True),
+                                     num_layers=2)
+    if lib is torch:
+        model = tm.to(DEV)
+    else:
+        model = ember.nn.TransformerEncoder(ember.nn.TransformerEncoderLayer(128, 4, 512, dropout=0.0,
+                                                                             batch_first=True), num_layers=2)
+        _copy_weights(model, tm)
+        model = model.to(DEV)
+    x = t_(lib, TF_X)
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad()
+        model(x).square().mean().backward()
+        opt.step()
+    return step
+
+
+GRU_X = RNG.integers(0, 28, (32, 35))
+
+
+def gru_lm_step(lib):
+    """GRU language model (vocab 28, hidden 256), batch 32 x seq 35 (the rnn benchmark's size)."""
+    torch.manual_seed(0)
+    t_gru, t_fc = torch.nn.GRU(28, 256), torch.nn.Linear(256, 28)
+    if lib is torch:
+        gru, fc = t_gru.to(DEV), t_fc.to(DEV)
+    else:
+        gru, fc = ember.nn.GRU(28, 256), ember.nn.Linear(256, 28)
+        _copy_weights(gru, t_gru)
+        _copy_weights(fc, t_fc)
+        gru, fc = gru.to(DEV), fc.to(DEV)
+    x = lib.nn.functional.one_hot(lib.tensor(GRU_X.T, device=DEV), 28).float()
+    y = lib.tensor(GRU_X.T, device=DEV).reshape(-1)
+    opt = lib.optim.SGD(list(gru.parameters()) + list(fc.parameters()), lr=1.0)
+
+    def step():
+        opt.zero_grad()
+        out, _ = gru(x)
+        lib.nn.functional.cross_entropy(fc(out.reshape(-1, 256)), y).backward()
+        opt.step()
+    return step
+
+
 CASES = [
     ("small add with grad (10 elements): per-op overhead", small_add_grad),
     ("add, 4096x4096 float32", add_16m),
@@ -196,6 +247,8 @@ CASES = [
     ("conv2d 64x64x56x56, 3x3, forward + backward", conv_fwd_bwd),
     ("LeNet training step, batch 256", lenet_step),
     ("ResNet-18 training step, 1x96x96, batch 128", resnet18_step),
+    ("Transformer encoder (2 layers, d 128, 4 heads) step, batch 64 x seq 64", transformer_step),
+    ("GRU language model step (vocab 28, hidden 256), batch 32 x seq 35", gru_lm_step),
 ]
 
 

@@ -73,6 +73,33 @@ def test_recurrent_layers(cell):
     _same_on_gpu(layer, x)
 
 
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_encoder(norm_first):
+    ember.manual_seed(0)
+    layer = nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, dropout=0.0, batch_first=True,
+                                       norm_first=norm_first)
+    enc = nn.TransformerEncoder(layer, num_layers=2)
+    x = np.random.default_rng(6).standard_normal((3, 7, 16)).astype(np.float32)
+    _same_on_gpu(enc, x)
+
+
+def test_multihead_attention_with_masks():
+    ember.manual_seed(0)
+    mha = nn.MultiheadAttention(16, 4, batch_first=True)
+    gpu = copy.deepcopy(mha).to("cuda")
+    rng = np.random.default_rng(7)
+    q, k = rng.standard_normal((2, 5, 16)).astype(np.float32), rng.standard_normal((2, 6, 16)).astype(np.float32)
+    pad = np.array([[False] * 6, [False] * 4 + [True] * 2])
+    causal = nn.Transformer.generate_square_subsequent_mask(6)[:5]
+    outs = []
+    for m, dev in ((mha, "cpu"), (gpu, "cuda")):
+        out, w = m(ember.tensor(q, device=dev), ember.tensor(k, device=dev), ember.tensor(k, device=dev),
+                   key_padding_mask=ember.tensor(pad, device=dev), attn_mask=causal.to(dev))
+        outs.append((out, w))
+    np.testing.assert_allclose(_host(outs[1][0]), _host(outs[0][0]), atol=1e-5, rtol=1e-4)
+    np.testing.assert_allclose(_host(outs[1][1]), _host(outs[0][1]), atol=1e-6)
+
+
 def test_embedding_and_cross_entropy():
     ember.manual_seed(0)
 
