@@ -185,9 +185,13 @@ def load_embeddings(path: str):
         state = ember.load(path)
     except RuntimeError as err:
         raise CLIError(f"cannot read {path}: {err}") from None
-    if not isinstance(state, dict) or "vocab" not in state or "embeddings" not in state:
+    weight = None
+    if isinstance(state, dict):
+        # word2vec checkpoints store the center vectors; a sentiment model's embedding works too
+        weight = state.get("embeddings", state.get("model", {}).get("embedding.weight"))
+    if weight is None or "vocab" not in state:
         raise CLIError(f"{path} holds no vocabulary and embeddings (write one with 'ember train word2vec')")
-    return Vocab.from_dict(state["vocab"]), state["embeddings"]
+    return Vocab.from_dict(state["vocab"]), weight
 
 
 def similar(args) -> int:

@@ -52,7 +52,7 @@ def test_kaggle_layout_writes_a_valid_submission(tmp_path):
     assert s["submission"] == str(out / "submission.csv")
 
 
-def test_acl_layout_with_frozen_pretrained_vectors(tmp_path):
+def test_acl_layout_with_frozen_pretrained_vectors(tmp_path, capsys):
     data = write_toy_imdb(tmp_path / "d", n_train=600, n_test=200, seed=2, layout="aclimdb")
     rng = np.random.default_rng(0)
     lines = []
@@ -74,6 +74,11 @@ def test_acl_layout_with_frozen_pretrained_vectors(tmp_path):
     emb = ember.text.TokenEmbedding(str(glove))
     # BiRNN keeps the pretrained vectors frozen: the table after training is the file's
     np.testing.assert_array_equal(table, emb[vocab.idx_to_token].numpy())
+    # ember similar reads a sentiment checkpoint's embedding too: sentiment words cluster
+    capsys.readouterr()
+    assert main(["similar", str(out / "last.pt"), "great", "-k", "3"]) == 0
+    near = [ln.split(": ", 1)[1] for ln in capsys.readouterr().out.splitlines()]
+    assert len(near) == 3 and set(near) <= set(POSITIVE_WORDS)
 
 
 def test_errors(tmp_path, capsys):
