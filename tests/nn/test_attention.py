@@ -9,7 +9,7 @@ import torch
 
 import ember
 from ember.autograd import gradcheck, gradgradcheck
-from tests.helpers import check, check_error, rand
+from tests.helpers import check, check_error, rand, to_numpy
 
 RNG = np.random.default_rng(7)
 
@@ -57,7 +57,7 @@ def test_sdpa_fully_masked_rows_give_zero():
     m[2] = False  # row 2 sees no key: PyTorch's safe softmax gives 0 (value and gradient)
     e, t = check(lambda lib, q, k, v, m: sdpa(lib, q, k, v, attn_mask=m), rand(2, 4, 8),
                  rand(2, 5, 8), rand(2, 5, 6), m)
-    assert not np.any(e.detach().numpy()[:, 2])
+    assert not np.any(to_numpy(e)[:, 2])
     fm = np.where(m, 0.0, -np.inf).astype(np.float32)
     check(lambda lib, q, k, v, m: sdpa(lib, q, k, v, attn_mask=m), rand(2, 4, 8), rand(2, 5, 8), rand(2, 5, 6), fm,
           grad=False)
@@ -409,3 +409,42 @@ def test_mha_errors():
                 match="expecting embedding dimension of 8")
     check_error(lambda lib, x: lib.nn.MultiheadAttention(8, 2)(x[0, 0], x[0, 0], x[0, 0]), x)
     check_error(lambda lib, x: lib.nn.MultiheadAttention(8, 2)(x, x[0], x), x)
+
+
+# ---------------------------------------------------------------------- the fused primitive's paths
+@pytest.mark.parametrize("threads", [1, 2])
+def test_fused_primitive_chunked_path(monkeypatch, threads):
+    """The chunked (and threaded) NumPy path equals the plain formulas, with dropout masks,
+    returned weights and fully masked rows, and its gradients pass gradcheck."""
+    from ember.autograd.node import apply
+    from ember.ops import attention as A
+    monkeypatch.setattr(A, "CHUNK_SCORES", 20)  # several chunks even for these small shapes
+    old = ember.get_num_threads()
+    ember.set_num_threads(threads)
+    try:
+        N, H, L, S, E = 5, 2, 3, 4, 6
+        q, k, v = (RNG.standard_normal((N, H, n, E)) for n in (L, S, S))
+        mask = np.where(RNG.random((N, 1, 1, S)) < 0.3, -np.inf, 0.0)
+        mask[1] = -np.inf  # sample 1: every key masked
+        keep = (RNG.random((N, H, L, S)) > 0.4) / 0.6
+        for safe in (True, False):
+            for kp in (None, keep):
+                s = q @ k.swapaxes(-1, -2) * 0.3 + mask
+                with np.errstate(invalid="ignore"):
+                    p = np.exp(s - s.max(-1, keepdims=True))
+                    p = p / p.sum(-1, keepdims=True)
+                if safe:
+                    p = np.where(np.isnan(p), 0.0, p)
+                a = p if kp is None else p * kp
+                y, w = apply(A.ScaledDotProductAttention, ember.tensor(q), ember.tensor(k), ember.tensor(v),
+                             ember.tensor(mask), scale=0.3, keep=kp, safe=safe, weights=True)
+                np.testing.assert_allclose(y.numpy(), a @ v, atol=1e-12, equal_nan=True)
+                np.testing.assert_allclose(w.numpy(), a, atol=1e-12, equal_nan=True)
+        m2 = ember.tensor(np.where(RNG.random((L, S)) < 0.3, -np.inf, 0.0))
+        ts = [ember.tensor(x, requires_grad=True) for x in (q, k, v)]
+        assert gradcheck(lambda q, k, v: apply(A.ScaledDotProductAttention, q, k, v, m2, scale=0.3, keep=keep,
+                                               safe=True, weights=True), ts)
+        assert gradcheck(lambda q, k, v: apply(A.ScaledDotProductAttention, q, k, v, None, scale=0.3, keep=None,
+                                               safe=True, weights=False), ts)
+    finally:
+        ember.set_num_threads(old)
