@@ -160,12 +160,16 @@ def train_translation(net, data: dict, args, hp: dict, opt, start_epoch: int, hi
 
 
 def evaluate_translation(net, data: dict, args, device) -> dict:
-    """Greedy and beam translations of the held-out pairs and their mean BLEU."""
-    from ..models.seq2seq import beam_search, predict_greedy
+    """Greedy (batched) and beam translations of the held-out pairs and their mean BLEU."""
+    from ..models.seq2seq import beam_search, predict_greedy_batch
     from ..text.bleu import bleu
+    sources = [src for src, _ in data["test"]]
+    greedy = []
+    for i in range(0, len(sources), 256):
+        greedy += predict_greedy_batch(net, sources[i:i + 256], data["src_vocab"], data["tgt_vocab"],
+                                       args.num_steps, device)
     rows, greedy_scores, beam_scores = [], [], []
-    for src, label in data["test"]:
-        g, _ = predict_greedy(net, src, data["src_vocab"], data["tgt_vocab"], args.num_steps, device)
+    for (src, label), g in zip(data["test"], greedy):
         b, _ = beam_search(net, src, data["src_vocab"], data["tgt_vocab"], args.num_steps, args.beam_size,
                            device=device)
         greedy_scores.append(bleu(g, label, args.bleu_k))

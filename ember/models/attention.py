@@ -125,12 +125,13 @@ def _check_qkv(op: str, queries: Tensor, keys: Tensor, values: Tensor) -> None:
                            f"key-value pairs")
 
 
-def show_heatmaps(matrices, xlabel: str, ylabel: str, titles=None, path: str = "attention.png",
+def show_heatmaps(matrices, xlabel: str, ylabel, titles=None, path: str = "attention.png",
                   figsize: tuple = (2.5, 2.5), cmap: str = "Reds", xticklabels=None, yticklabels=None) -> str:
     """Save a grid of heatmaps (d2l's ``show_heatmaps``) as a PNG at ``path`` and return it.
 
     ``matrices`` has shape (rows, cols, num_queries, num_keys) (a tensor or array; 2-D and
-    3-D inputs are treated as one row).  ``titles`` names the columns; ``xticklabels`` /
+    3-D inputs are treated as one row).  ``ylabel`` is one label, or a list with one per
+    row (e.g. per layer); ``titles`` names the columns; ``xticklabels`` /
     ``yticklabels`` (e.g. the source and target tokens) label every panel's axes.
     matplotlib is imported here only, so ember runs without it."""
     import numpy as np
@@ -151,6 +152,8 @@ def show_heatmaps(matrices, xlabel: str, ylabel: str, titles=None, path: str = "
         raise ValueError(f"show_heatmaps: expected matrices of 2 to 4 dims (rows, cols, queries, keys), got shape "
                          f"{m.shape}")
     rows, cols = m.shape[:2]
+    if not isinstance(ylabel, str) and len(ylabel) != rows:
+        raise ValueError(f"show_heatmaps: {len(ylabel)} y labels for {rows} rows of heatmaps")
     fig, axes = plt.subplots(rows, cols, figsize=(figsize[0] * cols, figsize[1] * rows), sharex=True, sharey=True,
                              squeeze=False)
     pcm = None
@@ -161,7 +164,7 @@ def show_heatmaps(matrices, xlabel: str, ylabel: str, titles=None, path: str = "
             if i == rows - 1:
                 ax.set_xlabel(xlabel)
             if j == 0:
-                ax.set_ylabel(ylabel)
+                ax.set_ylabel(ylabel if isinstance(ylabel, str) else ylabel[i])
             if titles is not None and j < len(titles):
                 ax.set_title(titles[j])
             if xticklabels is not None:

@@ -183,7 +183,9 @@ def test_show_heatmaps_writes_a_png(tmp_path):
     with open(path, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     grid = np.random.default_rng(0).random((2, 3, 4, 5))
-    p2 = show_heatmaps(grid, "k", "q", titles=["a", "b", "c"], path=str(tmp_path / "g.png"),
+    with pytest.raises(ValueError, match="3 y labels for 2 rows"):
+        show_heatmaps(grid, "k", ["r1", "r2", "r3"], path=str(tmp_path / "bad.png"))
+    p2 = show_heatmaps(grid, "k", ["row 1", "row 2"], titles=["a", "b", "c"], path=str(tmp_path / "g.png"),
                        xticklabels=list("abcde"), yticklabels=list("wxyz"))
     assert os.path.getsize(p2) > 1000
     with pytest.raises(ValueError, match="show_heatmaps: expected matrices of 2 to 4 dims"):

@@ -11,8 +11,8 @@ from torch import nn as tnn
 
 import ember
 from ember.models.seq2seq import (EncoderDecoder, MaskedSoftmaxCELoss, Seq2SeqAttentionDecoder, Seq2SeqDecoder,
-                                  Seq2SeqEncoder, beam_search, encode_source, predict_greedy, train_seq2seq,
-                                  xavier_init_weights)
+                                  Seq2SeqEncoder, beam_search, encode_source, predict_greedy, predict_greedy_batch,
+                                  train_seq2seq, xavier_init_weights)
 from ember.text import Vocab
 from helpers import assert_close
 
@@ -158,15 +158,32 @@ def test_encode_source_pads_and_clamps_the_valid_length():
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_beam_one_equals_greedy(seed):
+@pytest.mark.parametrize("batched", [True, False])
+def test_beam_one_equals_greedy(seed, batched):
     ember.manual_seed(seed)
     src, tgt = _vocabs()
     net = _net(len(src), len(tgt), 6, 8, 1)
     net.apply(xavier_init_weights)
     for sentence in ["a b .", "c", "b a c a ."]:
         g, _ = predict_greedy(net, sentence, src, tgt, 6)
-        b, _ = beam_search(net, sentence, src, tgt, 6, beam_size=1)
+        b, _ = beam_search(net, sentence, src, tgt, 6, beam_size=1, batched=batched)
         assert b == g
+
+
+@pytest.mark.parametrize("decoder", [Seq2SeqAttentionDecoder, Seq2SeqDecoder])
+def test_batched_decoding_equals_one_at_a_time(decoder):
+    ember.manual_seed(5)
+    src, tgt = _vocabs()
+    net = EncoderDecoder(Seq2SeqEncoder(len(src), 6, 8, 2), decoder(len(tgt), 6, 8, 2))
+    net.apply(xavier_init_weights)
+    sentences = ["a b .", "c", "b a c a .", "", "c c c c c c c c"]
+    assert predict_greedy_batch(net, sentences, src, tgt, 6) == [predict_greedy(net, s, src, tgt, 6)[0]
+                                                                  for s in sentences]
+    assert predict_greedy_batch(net, [], src, tgt, 6) == []
+    for s in sentences:
+        a, sa = beam_search(net, s, src, tgt, 6, beam_size=3, batched=True)
+        b, sb = beam_search(net, s, src, tgt, 6, beam_size=3, batched=False)
+        assert a == b and sa == pytest.approx(sb, abs=1e-5)     # float32 batch vs single rows
 
 
 def _sequence_logprob(net, enc, lens, seq, bos):
@@ -178,7 +195,8 @@ def _sequence_logprob(net, enc, lens, seq, bos):
     return sum(lp[t, tok] for t, tok in enumerate(seq))
 
 
-def test_wide_beam_is_exhaustive_search():
+@pytest.mark.parametrize("batched", [True, False])
+def test_wide_beam_is_exhaustive_search(batched):
     ember.manual_seed(3)
     src, tgt = _vocabs()
     V, T, alpha = len(tgt), 3, 0.75
@@ -196,7 +214,8 @@ def test_wide_beam_is_exhaustive_search():
             s = _sequence_logprob(net, enc, lens, seq, tgt["<bos>"]) / L ** alpha
             if s > best_score:
                 best, best_score = seq, s
-    words, score = beam_search(net, "c b", src, tgt, T, beam_size=V ** T, alpha=alpha)
+    words, score = beam_search(net, "c b", src, tgt, T, beam_size=V ** T, alpha=alpha,
+                               batched=batched)
     assert words == " ".join(tgt.to_tokens([t for t in best if t != eos]))
     assert score == pytest.approx(best_score, abs=1e-5)
     assert len(best) > 1          # the search had to look past the first step
