@@ -8,6 +8,7 @@ UnsafeView for N-D inputs, Squeeze for a 1-D input without bias).
 """
 from __future__ import annotations
 
+from ..backend.blas import matmul
 from .base import Primitive, array_module
 from .linalg import blas_ready
 
@@ -22,7 +23,7 @@ class Linear(Primitive):
     def forward(ctx, x, w, b):
         n_in = w.shape[1]
         x2 = blas_ready(x.reshape((-1, n_in)))
-        y = x2 @ blas_ready(w).T
+        y = matmul(x2, blas_ready(w).T)  # OpenBLAS on one thread, rows over ember's (backend/blas.py)
         if b is not None:
             y += b
         ctx.save(x, w)
@@ -35,8 +36,8 @@ class Linear(Primitive):
         xp = array_module(g)
         g2 = g.reshape((-1, w.shape[0]))
         need = ctx.needs_input_grad
-        gx = (g2 @ w).reshape(tuple(x.shape)) if need[0] else None
-        gw = g2.T @ x.reshape((-1, w.shape[1])) if need[1] else None
+        gx = matmul(g2, w).reshape(tuple(x.shape)) if need[0] else None
+        gw = matmul(g2.T, blas_ready(x.reshape((-1, w.shape[1])))) if need[1] else None
         gb = xp.sum(g2, axis=0) if need[2] else None
         return gx, gw, gb
 

@@ -18,6 +18,9 @@ from __future__ import annotations
 import itertools
 from math import prod
 
+import numpy as np
+
+from ..backend import parallel
 from .base import Primitive, array_module
 from .conv import pad_constant, strided_view, run_primitive as _run
 
@@ -196,7 +199,21 @@ def avg_divisor(xp, spatial, geom: PoolGeometry, count_include_pad, divisor_over
             n = xp.minimum(end, sz) - xp.maximum(start, 0)
         n = n.reshape((-1,) + (1,) * (nd - 1 - i))
         div = n if div is None else div * n
+    if xp.dtype(dtype).kind == "f" and div.size and bool((div == div.flat[0]).all()):
+        # every window counts the same: a number (a scalar divide, not a broadcast array)
+        return float(div.flat[0])
     return div.astype(dtype)
+
+
+def _by_images(fn, n: int, size: int, *arrays) -> None:
+    """``fn(lo, hi)`` over chunks of the batch on ember's threads when the NumPy arrays
+    are large (each chunk writes only its own images), else ``fn(0, n)``."""
+    k = min(n, parallel.chunk_count(size))
+    if k < 2 or any(type(a) is not np.ndarray for a in arrays):
+        fn(0, n)
+        return
+    bounds = [n * i // k for i in range(k + 1)]
+    parallel.parallel_for(lambda i: fn(bounds[i], bounds[i + 1]), k)
 
 
 class AvgPool(Primitive):
@@ -207,15 +224,19 @@ class AvgPool(Primitive):
     def forward(ctx, x, geom: PoolGeometry, divisor):
         xp = array_module(x)
         xpad = pad_constant(x, geom.p, geom.hi, 0)
-        y = None
-        for sl in geom.offsets():  # one strided add per kernel offset
-            if y is None:
-                y = xp.array(xpad[sl], dtype=x.dtype)
-            else:
-                y += xpad[sl]
-        if y.dtype.kind == "f":
-            y /= divisor
-        else:  # integer pooling truncates, as PyTorch's integer division
+        offsets = list(geom.offsets())
+        y = xp.empty(tuple(x.shape[:2]) + geom.out, dtype=x.dtype)
+        floating = y.dtype.kind == "f"
+
+        def images(lo, hi):
+            yc, xc = y[lo:hi], xpad[lo:hi]
+            xp.copyto(yc, xc[offsets[0]])
+            for sl in offsets[1:]:  # one strided add per kernel offset
+                yc += xc[sl]
+            if floating:
+                yc /= divisor
+        _by_images(images, x.shape[0], x.size, x)
+        if not floating:  # integer pooling truncates, as PyTorch's integer division
             y = (xp.sign(y) * (xp.abs(y) // divisor)).astype(y.dtype)
         ctx.geom, ctx.shape, ctx.divisor = geom, tuple(x.shape), divisor
         return y
@@ -233,16 +254,21 @@ class AvgPoolScatter(Primitive):
     @staticmethod
     def forward(ctx, g, geom: PoolGeometry, shape, divisor):
         xp = array_module(g)
-        gd = g / divisor
-        if gd.dtype != g.dtype:
-            gd = gd.astype(g.dtype)
         ctx.geom, ctx.divisor = geom, divisor
         gx = geom.padded_zeros(xp, shape, g.dtype)
-        for sl in geom.offsets():
-            if geom.tiles:
-                gx[sl] = gd
-            else:
-                gx[sl] += gd
+        offsets = list(geom.offsets())
+
+        def images(lo, hi):
+            gd = g[lo:hi] / divisor
+            if gd.dtype != g.dtype:
+                gd = gd.astype(g.dtype)
+            gc = gx[lo:hi]
+            for sl in offsets:
+                if geom.tiles:
+                    gc[sl] = gd
+                else:
+                    gc[sl] += gd
+        _by_images(images, g.shape[0], gx.size, g)
         return geom.unpad(gx, shape[2:])
 
     @staticmethod

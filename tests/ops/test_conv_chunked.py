@@ -1,0 +1,68 @@
+"""The chunked CPU convolution path (ops/conv.py: _fast_forward/_fast_backward): the
+batch cut into several image chunks, on one and on two threads, both dW strategies
+(per-image products for many output positions, one long GEMM per chunk for few), the
+flat-shift data gradient for stride 1, and the strided scatter otherwise; against torch."""
+import numpy as np
+import pytest
+
+import ember
+from ember.ops import conv as C
+from helpers import check, rand
+
+
+@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
+def threads(request):
+    old = ember.get_num_threads()
+    ember.set_num_threads(request.param)
+    yield request.param
+    ember.set_num_threads(old)
+
+
+@pytest.fixture(params=["small-chunks", "default-chunks"])
+def chunks(request, monkeypatch):
+    if request.param == "small-chunks":
+        monkeypatch.setattr(C, "CHUNK_BYTES", 1)  # one image per chunk: many chunks
+    return request.param
+
+
+@pytest.mark.parametrize("batched", [True, False], ids=["per-image-dW", "long-GEMM-dW"])
+@pytest.mark.parametrize("opts", [dict(padding=2), dict(), dict(stride=2, padding=1), dict(dilation=2, padding=1),
+                                  dict(stride=(1, 2), dilation=(2, 1))])
+def test_conv2d_chunked_matches_torch(threads, chunks, batched, opts, monkeypatch):
+    monkeypatch.setattr(C, "BATCHED_MIN_POSITIONS", 1 if batched else 10 ** 9)
+    x, w, b = rand(5, 3, 11, 9), rand(4, 3, 3, 3), rand(4)
+    check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, **opts), x, w, b)
+
+
+@pytest.mark.parametrize("dims", [1, 3])
+def test_conv1d_conv3d_chunked(threads, chunks, dims):
+    shape = (3, 2) + (7,) * dims
+    x, w = rand(*shape), rand(*((4, 2) + (3,) * dims))
+    fn = {1: "conv1d", 3: "conv3d"}[dims]
+    # float32 sums of ~300 terms of size ~30: an absolute tolerance on that scale
+    check(lambda lib, x, w: getattr(lib.nn.functional, fn)(x, w, None, padding=1), x, w, grad_atol=1e-4)
+
+
+def test_lenet_shapes_float64(threads):
+    """LeNet's two layers (P = 784 and 100 output positions per image), float64, some
+    inputs without grad (the first layer's data never needs one)."""
+    x, w, b = rand(6, 1, 28, 28, dtype=np.float64), rand(6, 1, 5, 5, dtype=np.float64), rand(6, dtype=np.float64)
+    check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, padding=2), x, w, b)
+    x2, w2 = rand(6, 6, 14, 14, dtype=np.float64), rand(16, 6, 5, 5, dtype=np.float64)
+    check(lambda lib, x, w: lib.nn.functional.conv2d(x, w), x2, w2)
+    xe = ember.tensor(x2)  # input without grad: only dW
+    we = ember.tensor(w2, requires_grad=True)
+    ember.nn.functional.conv2d(xe, we).sum().backward()
+    import torch
+    wt = torch.tensor(w2, requires_grad=True)
+    torch.nn.functional.conv2d(torch.tensor(x2), wt).sum().backward()
+    np.testing.assert_allclose(we.grad.numpy(), wt.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_saves_only_the_input():
+    """Forward keeps no columns for backward (they are rebuilt chunk by chunk)."""
+    x = ember.tensor(rand(2, 3, 8, 8), requires_grad=True)
+    conv = ember.nn.Conv2d(3, 4, 3)
+    y = conv(x)
+    saved = y.grad_fn.saved
+    assert saved[2] is None and saved[0] is x._data
