@@ -27,6 +27,8 @@ class BERTEncoder(nn.Module):
         layer = nn.TransformerEncoderLayer(num_hiddens, num_heads, ffn_num_hiddens, dropout, activation="gelu",
                                            batch_first=True, norm_first=norm_first)
         self.blks = nn.TransformerEncoder(layer, num_blks, enable_nested_tensor=False)
+        for w in (self.token_embedding.weight, self.segment_embedding.weight, self.pos_embedding):
+            nn.init.normal_(w, std=0.02)
 
     def forward(self, tokens, segments=None, valid_lens=None):
         steps = tokens.shape[1]
@@ -44,6 +46,7 @@ class MaskLM(nn.Module):
         self.decoder = nn.Linear(num_hiddens, vocab_size)
         if embedding is not None:
             self.decoder.weight = embedding.weight
+            nn.init.zeros_(self.decoder.bias)
 
     def forward(self, X, pred_positions):
         batch, num_preds = pred_positions.shape
