@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend.blas import matmul as _gemm
 from .base import Primitive, array_module, unbroadcast
 from .reduce import expand_reduced
 
@@ -51,14 +52,15 @@ class Mm(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save(a, b)
-        return blas_ready(a) @ blas_ready(b)
+        # backend/blas.py: OpenBLAS on one thread, large products split over ember's threads
+        return _gemm(blas_ready(a), blas_ready(b))
 
     @staticmethod
     def backward(ctx, g):
         # y = a b:  da = g b^T ; db = a^T g   (two GEMMs)
         a, b = ctx.saved
-        ga = g @ b.T if ctx.needs_input_grad[0] else None
-        gb = a.T @ g if ctx.needs_input_grad[1] else None
+        ga = _gemm(g, blas_ready(b).T) if ctx.needs_input_grad[0] else None
+        gb = _gemm(blas_ready(a).T, g) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -134,7 +136,7 @@ class Matmul(Primitive):
         ctx.save(a, b)
         if b.ndim == 2 and a.ndim >= 3:  # fold batch into rows: one large GEMM
             a2 = blas_ready(a).reshape((-1, a.shape[-1]))
-            return (a2 @ blas_ready(b)).reshape(a.shape[:-1] + (b.shape[-1],))
+            return _gemm(a2, blas_ready(b)).reshape(a.shape[:-1] + (b.shape[-1],))
         return xp.matmul(blas_ready(a), blas_ready(b))
 
     @staticmethod
@@ -196,7 +198,7 @@ class Addmm(Primitive):
     def forward(ctx, inp, m1, m2, beta=1, alpha=1):
         ctx.save(m1, m2)
         ctx.shape, ctx.beta, ctx.alpha = inp.shape, beta, alpha
-        y = blas_ready(m1) @ blas_ready(m2)
+        y = _gemm(blas_ready(m1), blas_ready(m2))
         if alpha != 1:
             y *= alpha
         if beta != 0:
@@ -208,8 +210,8 @@ class Addmm(Primitive):
         # d input = beta g (summed to its shape) ; d m1 = alpha g m2^T ; d m2 = alpha m1^T g
         m1, m2 = ctx.saved
         gi = unbroadcast(_scaled(g, ctx.beta), ctx.shape) if ctx.needs_input_grad[0] else None
-        g1 = _scaled(g @ m2.T, ctx.alpha) if ctx.needs_input_grad[1] else None
-        g2 = _scaled(m1.T @ g, ctx.alpha) if ctx.needs_input_grad[2] else None
+        g1 = _scaled(_gemm(g, blas_ready(m2).T), ctx.alpha) if ctx.needs_input_grad[1] else None
+        g2 = _scaled(_gemm(blas_ready(m1).T, g), ctx.alpha) if ctx.needs_input_grad[2] else None
         return gi, g1, g2
 
 

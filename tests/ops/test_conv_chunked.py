@@ -31,7 +31,8 @@ def chunks(request, monkeypatch):
 def test_conv2d_chunked_matches_torch(threads, chunks, batched, opts, monkeypatch):
     monkeypatch.setattr(C, "BATCHED_MIN_POSITIONS", 1 if batched else 10 ** 9)
     x, w, b = rand(5, 3, 11, 9), rand(4, 3, 3, 3), rand(4)
-    check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, **opts), x, w, b)
+    # float32 weight gradients sum ~500 products of size ~4: absolute rounding up to ~1e-4
+    check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, **opts), x, w, b, grad_atol=2e-4)
 
 
 @pytest.mark.parametrize("dims", [1, 3])
@@ -40,7 +41,7 @@ def test_conv1d_conv3d_chunked(threads, chunks, dims):
     x, w = rand(*shape), rand(*((4, 2) + (3,) * dims))
     fn = {1: "conv1d", 3: "conv3d"}[dims]
     # float32 sums of ~300 terms of size ~30: an absolute tolerance on that scale
-    check(lambda lib, x, w: getattr(lib.nn.functional, fn)(x, w, None, padding=1), x, w, grad_atol=1e-4)
+    check(lambda lib, x, w: getattr(lib.nn.functional, fn)(x, w, None, padding=1), x, w, grad_atol=2e-4)
 
 
 def test_lenet_shapes_float64(threads):
