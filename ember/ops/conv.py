@@ -220,28 +220,32 @@ def _fast_backward(x, w, g, stride, padding, dilation, need_x: bool, need_w: boo
     bounds = _image_chunks(n, ck * npos * x.itemsize)
     k = len(bounds) - 1
     dws = np.empty((k, oc, ck) if batched else (k, ck, oc), dtype=x.dtype) if need_w else None
-    w2t = np.ascontiguousarray(w.reshape(oc, ck).T) if need_x else None
     sp = x.shape[2:]
     nd = len(ksize)
-    flat = need_x and all(st == 1 for st in stride)
+    # (the flat scatter adds W^T 0 off the true outputs: exactly 0 unless W holds inf/NaN,
+    # whose spill would then reach positions PyTorch leaves finite)
+    flat = need_x and all(st == 1 for st in stride) and bool(np.isfinite(w).all())
+    w2t = np.ascontiguousarray(w.reshape(oc, ck).T) if need_x and not flat else None
     if flat:
-        # Stride 1: dx by flat shifts.  In the padded input flattened per (image, channel),
-        # kernel offset (k_1..k_nd) moves a window by sum k_i d_i st_i elements (st_i the
-        # flat stride of spatial dim i), the same for every output position if the output
-        # is laid out "wide", with the padded input's row length: g is zero-filled into a
-        # (O_1, S'_2, ..., S'_nd) grid, so dcols = W^T g_wide is zero in the extra columns,
-        # and each kernel offset's scatter is one contiguous += of length O_1 * st_1 (not
-        # O_1 * ... short strided rows).  One spare row st_1 absorbs the last window's
-        # overhang.
-        rest = tuple(xpad.shape[3:])
-        st1 = prod(rest)
-        wide = out[0] * st1
-        plane = xpad.shape[2] * st1
-        fst = [prod(xpad.shape[3 + i:]) for i in range(nd)]
+        # Stride 1: dx by flat shifts.  Flatten each image's padded input channel by channel
+        # (plane = prod S' elements per channel).  Kernel offset (k_1..k_nd) moves a window by
+        # the same sum k_i d_i st_i elements (st_i the flat stride of spatial dim i) at every
+        # output position, if the output gradient is laid out on the padded input's grid:
+        # g zero-filled into (S'_1, ..., S'_nd).  Then dcols = W^T g_grid (rows ordered offset
+        # by offset) is zero off the true outputs, a true output's contribution lands inside
+        # its own channel's plane, and each kernel offset's scatter is ONE contiguous += over
+        # the chunk's whole (nb, C * plane) block (the zeros spill harmlessly into the next
+        # channel), not nb * C * O_1 * ... short strided rows.  25-30% faster than the
+        # strided scatter on LeNet's second layer.  Each chunk scatters into a private buffer
+        # (the spill must not race with a neighbouring chunk) and copies the result out.
+        grid = tuple(xpad.shape[2:])
+        plane = prod(grid)
+        fst = [prod(grid[i + 1:]) for i in range(nd)]
         shifts = [sum(o * d * f for o, d, f in zip(offs, dilation, fst))
                   for offs in itertools.product(*(range(kk) for kk in ksize))]
-        dxflat = np.zeros((n, c, plane + st1), dtype=x.dtype)
-        corner = (slice(None), slice(None), slice(None)) + tuple(slice(0, o) for o in out[1:])
+        w_kc = np.ascontiguousarray(w.reshape(oc, c, -1).transpose(2, 1, 0)).reshape(-1, oc)  # rows (k, c)
+        dxgrid = np.empty((n, c) + grid, dtype=x.dtype)
+        corner = (slice(None), slice(None)) + tuple(slice(0, o) for o in out)
     elif need_x:
         full = tuple(max(a, p + sz) for a, p, sz in zip(xpad.shape[2:], padding, sp))
         dxpad = np.zeros((n, c) + full, dtype=x.dtype)
@@ -251,12 +255,15 @@ def _fast_backward(x, w, g, stride, padding, dilation, need_x: bool, need_w: boo
         nb = hi - lo
         gc = g3[lo:hi]
         if flat:
-            gw_ = np.zeros((nb, oc, out[0]) + rest, dtype=x.dtype)
-            gw_[corner] = g[lo:hi]
-            dcols = np.matmul(w2t, gw_.reshape(nb, oc, wide)).reshape(nb, c, len(shifts), wide)
-            dst = dxflat[lo:hi]
+            g_grid = np.zeros((nb, oc) + grid, dtype=x.dtype)
+            g_grid[corner] = g[lo:hi]
+            span = c * plane
+            dcols = np.matmul(w_kc, g_grid.reshape(nb, oc, plane)).reshape(nb, len(shifts), span)
+            buf = np.zeros(nb * span + shifts[-1], dtype=x.dtype)
             for j, sh in enumerate(shifts):
-                dst[:, :, sh:sh + wide] += dcols[:, :, j]
+                dst = buf[sh:sh + nb * span].reshape(nb, span)
+                dst += dcols[:, j]
+            dxgrid[lo:hi] = buf[:nb * span].reshape((nb, c) + grid)
         if batched:
             if need_w:
                 cols = np.ascontiguousarray(win[lo:hi]).reshape(nb, ck, npos)
@@ -282,7 +289,7 @@ def _fast_backward(x, w, g, stride, padding, dilation, need_x: bool, need_w: boo
         gw = (gw if batched else np.ascontiguousarray(gw.T)).reshape(w.shape)
     if need_x:
         if flat:
-            dxpad = dxflat[:, :, :plane].reshape((n, c) + tuple(xpad.shape[2:]))
+            dxpad = dxgrid
         gx = dxpad[(slice(None), slice(None)) + tuple(slice(p, p + sz) for p, sz in zip(padding, sp))]
     return gx, gw
 

@@ -67,3 +67,18 @@ def test_saves_only_the_input():
     y = conv(x)
     saved = y.grad_fn.saved
     assert saved[2] is None and saved[0] is x._data
+
+
+def test_nonfinite_weight_gradient_matches_torch():
+    """An inf in W: the stride-1 flat scatter (which adds W^T 0 off the true outputs) is
+    skipped, so dx has NaN/inf exactly where PyTorch has them."""
+    import torch
+    x, w = rand(2, 2, 6, 6), rand(3, 2, 3, 3)
+    w[1, 0, 2, 2] = np.inf
+    g = rand(2, 3, 4, 4)
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ember.nn.functional.conv2d(xe, ember.tensor(w)).backward(ember.tensor(g))
+    torch.nn.functional.conv2d(xt, torch.tensor(w)).backward(torch.tensor(g))
+    e, t = xe.grad.numpy(), xt.grad.numpy()
+    np.testing.assert_array_equal(np.isfinite(e), np.isfinite(t))
+    np.testing.assert_allclose(e[np.isfinite(t)], t[np.isfinite(t)], rtol=1e-4, atol=1e-4)
