@@ -134,8 +134,11 @@ def cmd_train(args) -> int:
     metrics = list(recipe.metrics)
     callbacks = [ProgressBar(bar=not args.no_progress), CSVLogger(os.path.join(out, "metrics.csv")), JSONLogger(os.path.join(out, "metrics.jsonl")),
                  CurvePlot(os.path.join(out, "curves.png")), ModelCheckpoint(out)]
+    sched = None
+    if recipe.scheduler is not None:
+        sched = recipe.scheduler(opt, hp["epochs"], -(-len(train_ds) // hp["batch_size"]))
     trainer = Trainer(model, _loss(recipe.loss), opt, device=dev, metrics=metrics, callbacks=callbacks,
-                      progress=False)
+                      progress=False, scheduler=sched, scheduler_per_batch=True)
     if args.resume:
         if not os.path.isfile(args.resume):
             raise CLIError(f"--resume: no checkpoint at {args.resume}")
@@ -194,8 +197,9 @@ def cmd_evaluate(args) -> int:
     from ember.train import Trainer
     from ember.utils.data import DataLoader
     recipe, model, meta = _restore(args.checkpoint)
-    ns = argparse.Namespace(data_dir=args.data_dir or meta.get("data_dir", "data"), subset=meta.get("subset"),
-                            seed=meta.get("seed", 0))
+    # the recipe's data options that shaped the model (e.g. --resize) travel in model_kwargs
+    ns = argparse.Namespace(**{**meta.get("model_kwargs", {}), "data_dir": args.data_dir or meta.get("data_dir", "data"),
+                               "subset": meta.get("subset"), "seed": meta.get("seed", 0)})
     _, test_ds = _load_data(recipe, ns)
     tr = Trainer(model, _loss(recipe.loss), _optimizer("sgd", model.parameters(), 0.1, 0.0),
                  device=_device(args.device), metrics=list(recipe.metrics), progress=False)

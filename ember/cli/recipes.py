@@ -42,6 +42,8 @@ class Recipe:
     add_arguments: Callable | None = None
     # Extra keyword arguments for build_model(**model_kwargs(args)), e.g. a resize-dependent size.
     model_kwargs: Callable | None = None
+    # A learning-rate schedule stepped after every batch: scheduler(optimizer, epochs, steps_per_epoch).
+    scheduler: Callable | None = None
 
 
 RECIPES: dict[str, Recipe] = {}
