@@ -119,7 +119,8 @@ def environment() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
     return (f"Python {platform.python_version()}, NumPy {np.__version__} (OpenBLAS threads: {blas}), torch "
-            f"{torch.__version__} ({torch.get_num_threads()} threads), {os.cpu_count()} CPUs, load average "
+            f"{torch.__version__} ({torch.get_num_threads()} threads), ember {ember.get_num_threads()} threads, "
+            f"{os.cpu_count()} CPUs, load average "
             f"{load:.2f}")
 
 
@@ -147,12 +148,14 @@ ember's weights copied from PyTorch's.  Forward under `no_grad`; "fwd+bwd" is
 `layer(x).backward(g)` with x requiring grad.  Ratio = ember time / PyTorch time (lower is better).
 
 How ember computes them (see `ember/ops/conv.py`, `pool.py`, `norm.py`):
-- Conv2d forward: the padded input viewed through `as_strided` as (C, kh, kw, N, OH, OW) columns, copied
-  once into a contiguous (C*kh*kw, N*OH*OW) matrix, then **one GEMM** `W (Oc, C*kh*kw) @ cols` (groups: a
-  batch of G GEMMs). Backward: dW = (cols @ g_rows^T)^T (the orientation OpenBLAS runs fastest when the
-  shared dimension N*OH*OW is long: 3x faster than g_rows @ cols^T in one loaded measurement), dcols = W^T @
-  g_rows, then col2im as kh*kw strided `+=` of whole (C, N, OH, OW) blocks (no `np.add.at`, no loop over
-  pixels). The columns are saved for dW only when the weight needs a gradient.
+- Conv2d (groups 1, NumPy): the batch is cut into chunks of images whose columns fit in the L2 cache, run
+  on ember's threads with OpenBLAS on one thread (`ember/backend/blas.py`). Forward per chunk: the padded
+  input's `as_strided` window view copied to (nb, C*kh*kw, OH*OW) columns and one batched product
+  `W @ cols` written straight into y (no transpose, bias added in cache). Backward rebuilds the columns
+  per chunk instead of saving them (a convolution saves only its input): dW from per-image products summed
+  (many output positions per image) or one long GEMM per chunk (few); dx = W^T g scattered back per kernel
+  offset, for stride 1 on the padded input's grid so that each offset is one contiguous `+=` per chunk.
+  Groups, the transpose and CuPy keep the single-GEMM im2col/col2im path.
 - Max/avg pooling: one strided slice per kernel offset (a running max and the offset it came from; no
   window copy); backward writes g where the argmax offset matches, assignments when windows tile the input.
 - BatchNorm/LayerNorm: one fused primitive each; `sum(g * x_hat)` and the variance are single `einsum`
@@ -190,12 +193,13 @@ def write(path: str, section: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=7)
-    ap.add_argument("--threads", type=int, help="threads for PyTorch and for NumPy's BLAS (default: theirs)")
+    ap.add_argument("--threads", type=int, help="threads for PyTorch and for ember (default: theirs)")
     ap.add_argument("--write", metavar="FILE", help="write the table into FILE between layers markers")
     ap.add_argument("--profile", metavar="CASE", help="cProfile ember on the case whose name starts with CASE")
     args = ap.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
+        ember.set_num_threads(args.threads)  # ember's own pool (chunked convs, pooling, large ufuncs)
     if args.profile:
         profile(args.profile)
         return
