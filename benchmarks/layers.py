@@ -162,12 +162,12 @@ How ember computes them (see `ember/ops/conv.py`, `pool.py`, `norm.py`):
   reductions (no full-size temporaries), per-channel coefficients folded, so batch-norm backward is four
   passes over the activations. Forward saves x (as PyTorch), mean and 1/std; backward recomputes x_hat.
 
-What this shows (2 shared cores, so read ratios, not absolute times): convolutions take 2.3-4x
-PyTorch's time for fwd+bwd and 2.6-8.5x for the forward alone (LeNet's first layer, one input
-channel, at parity for fwd+bwd). The GEMMs take about
-what PyTorch's `mm` takes on the same shapes; PyTorch's oneDNN convolutions skip the im2col copy and
-col2im and block small channel counts (6, 16) much better than OpenBLAS does for a (16 x 150) @
-(150 x 25600) product. Pooling is at 0.5-1.4x. BatchNorm and LayerNorm run 6-10 NumPy passes
+What this shows (2 shared cores, so read ratios, not absolute times; one thread each): with the
+chunked path, convolutions take 0.5-2.6x PyTorch's time for fwd+bwd and 1.0-3.7x for the forward
+alone (LeNet's first layer is faster than PyTorch's fwd+bwd; its second, 6 -> 16 channels with 10x10
+outputs, is the slowest: small per-image GEMMs for OpenBLAS, an im2col copy with 10-element inner
+loops and 25 scatter passes for dx, where PyTorch's oneDNN runs a direct convolution). Grouped
+convolutions keep the single-GEMM im2col path (about 3x). Pooling is at 0.3-1.2x. BatchNorm and LayerNorm run 6-10 NumPy passes
 (each a fresh array) where PyTorch runs one or two fused kernels: 2.4x and ~6x for fwd+bwd here.
 On this loaded machine every extra pass also risks losing a time slice (single ops measured at 1 ms
 take 5-9 ms at random), and fresh large arrays pay page faults that PyTorch's caching allocator
