@@ -198,7 +198,8 @@ def cmd_evaluate(args) -> int:
     from ember.utils.data import DataLoader
     recipe, model, meta = _restore(args.checkpoint)
     # the recipe's data options that shaped the model (e.g. --resize) travel in model_kwargs
-    ns = argparse.Namespace(**{**meta.get("model_kwargs", {}), "data_dir": args.data_dir or meta.get("data_dir", "data"),
+    ns = argparse.Namespace(**{**meta.get("model_kwargs", {}),
+                               "data_dir": args.data_dir or meta.get("data_dir", "data"),
                                "subset": meta.get("subset"), "seed": meta.get("seed", 0)})
     _, test_ds = _load_data(recipe, ns)
     tr = Trainer(model, _loss(recipe.loss), _optimizer("sgd", model.parameters(), 0.1, 0.0),
