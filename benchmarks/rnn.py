@@ -17,25 +17,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 
 
-def _early_threads(argv) -> int | None:
-    """``--threads N`` must reach OpenBLAS before NumPy is imported."""
-    for i, a in enumerate(argv):
-        if a == "--threads" and i + 1 < len(argv):
-            return int(argv[i + 1])
-        if a.startswith("--threads="):
-            return int(a.split("=", 1)[1])
-    return None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _harness import early_threads, machine, write_block  # noqa: E402  (before NumPy)
 
-
-THREADS = _early_threads(sys.argv[1:])
-if THREADS:
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(THREADS)
+THREADS = early_threads(sys.argv[1:])
 
 import numpy as np  # noqa: E402
 
@@ -117,14 +106,6 @@ def time_training(lib, model, data, rounds: int, steps: int) -> float:
     return best
 
 
-def machine() -> list[str]:
-    return [f"- CPU: {platform.machine()}, {os.cpu_count()} logical cores",
-            f"- Python {platform.python_version()}, NumPy {np.__version__}, PyTorch {torch.__version__} "
-            f"({torch.get_num_threads()} intra-op threads, "
-            f"{'set by --threads' if THREADS else 'default'}); OPENBLAS_NUM_THREADS="
-            f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}",
-            f"- load average at start {os.getloadavg()[0]:.1f}"]
-
 
 def run(rounds: int, steps: int) -> list[tuple]:
     data = batches(8)
@@ -155,17 +136,7 @@ def table(rows) -> str:
 
 
 def write(path: str, text: str, argv) -> None:
-    cmd = ".venv/bin/python benchmarks/rnn.py " + " ".join(argv)
-    block = "\n".join([f"<!-- BEGIN {MARK} -->", f"Command: `{cmd.strip()}`", "", *machine(), "",
-                       f"Measured {time.strftime('%Y-%m-%d')}.", "", text, f"<!-- END {MARK} -->"])
-    old = open(path).read() if os.path.exists(path) else ""
-    if f"<!-- BEGIN {MARK} -->" in old:
-        head, rest = old.split(f"<!-- BEGIN {MARK} -->", 1)
-        new = head + block + rest.split(f"<!-- END {MARK} -->", 1)[1]
-    else:
-        new = old + ("\n" if old else "") + block + "\n"
-    with open(path, "w") as f:
-        f.write(new)
+    write_block(path, MARK, "rnn.py", argv, text, THREADS)
 
 
 def main(argv=None) -> None:
@@ -175,7 +146,7 @@ def main(argv=None) -> None:
     p.add_argument("--threads", type=int, help="BLAS threads for NumPy and PyTorch alike (default: their own)")
     p.add_argument("--write", metavar="MD", help="put the table into this markdown file")
     args = p.parse_args(argv)
-    print("\n".join(machine()))
+    print("\n".join(machine(THREADS)))
     text = table(run(args.rounds, args.steps))
     print(text)
     if args.write:

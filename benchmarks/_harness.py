@@ -1,0 +1,62 @@
+"""What the same-run benchmarks share: ``--threads N`` applied before NumPy loads, the
+machine description printed above each table, and writing a table into its
+``<!-- BEGIN mark -->`` ... ``<!-- END mark -->`` block of a markdown file.
+
+Import this module before NumPy (it imports nothing heavy at module level)."""
+from __future__ import annotations
+
+import os
+import platform
+import time
+
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "EMBER_NUM_THREADS")
+
+
+def early_threads(argv) -> int | None:
+    """The ``--threads N`` of ``argv``, exported to every thread-count variable (OpenBLAS reads
+    them when NumPy is imported, so this must run first); None when not given."""
+    threads = None
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            threads = int(argv[i + 1])
+        elif a.startswith("--threads="):
+            threads = int(a.split("=", 1)[1])
+    if threads:
+        for var in THREAD_VARS:
+            os.environ[var] = str(threads)
+    return threads
+
+
+def machine(threads: int | None) -> list[str]:
+    """Markdown lines describing the machine, versions and thread settings of this run."""
+    import numpy as np
+    import torch
+
+    import ember
+    return [f"- CPU: {platform.machine()}, {os.cpu_count()} logical cores",
+            f"- Python {platform.python_version()}, NumPy {np.__version__}, PyTorch {torch.__version__}; "
+            f"threads: ember {ember.get_num_threads()}, PyTorch {torch.get_num_threads()}"
+            f" ({'set by --threads' if threads else 'defaults'}); OPENBLAS_NUM_THREADS="
+            f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}",
+            f"- load average at start {os.getloadavg()[0]:.1f}"]
+
+
+def write_block(path: str, mark: str, script: str, argv, text: str, threads: int | None,
+                title: str | None = None) -> None:
+    """Put ``text`` (with the command and machine lines) into the ``mark`` block of ``path``,
+    replacing the block if it is there, else appending it."""
+    cmd = f".venv/bin/python benchmarks/{script} " + " ".join(argv)
+    lines = [f"<!-- BEGIN {mark} -->"] + ([title, ""] if title else [])
+    lines += [f"Command: `{cmd.strip()}`", "", *machine(threads), "", f"Measured {time.strftime('%Y-%m-%d')}.",
+              "", text, f"<!-- END {mark} -->"]
+    block = "\n".join(lines)
+    old = open(path).read() if os.path.exists(path) else ""
+    if f"<!-- BEGIN {mark} -->" in old:
+        head, rest = old.split(f"<!-- BEGIN {mark} -->", 1)
+        new = head + block + rest.split(f"<!-- END {mark} -->", 1)[1]
+    else:
+        new = old + ("\n" if old else "") + block + "\n"
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(new)
+    os.replace(tmp, path)
