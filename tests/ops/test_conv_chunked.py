@@ -1,7 +1,8 @@
 """The chunked CPU convolution path (ops/conv.py: _fast_forward/_fast_backward): the
 batch cut into several image chunks, on one and on two threads, both dW strategies
-(per-image products for many output positions, one long GEMM per chunk for few), the
-flat-shift data gradient for stride 1, and the strided scatter otherwise; against torch."""
+(per-image products for many output positions, one long GEMM per chunk for fewer, and for
+fewest the batch folded into one GEMM per chunk in forward, dW (either orientation) and dx),
+the flat-shift data gradient for stride 1, and the strided scatter otherwise; against torch."""
 import numpy as np
 import pytest
 
@@ -22,14 +23,21 @@ def threads(request):
 def chunks(request, monkeypatch):
     if request.param == "small-chunks":
         monkeypatch.setattr(C, "CHUNK_BYTES", 1)  # one image per chunk: many chunks
+        monkeypatch.setattr(C, "FOLD_COLUMNS", 1)  # the same for the batch-folded path
     return request.param
 
 
-@pytest.mark.parametrize("batched", [True, False], ids=["per-image-dW", "long-GEMM-dW"])
+@pytest.mark.parametrize("variant", ["wide", "narrow"])
+@pytest.mark.parametrize("mode", ["per-image", "long-GEMM-dW", "batch-folded"])
 @pytest.mark.parametrize("opts", [dict(padding=2), dict(), dict(stride=2, padding=1), dict(dilation=2, padding=1),
                                   dict(stride=(1, 2), dilation=(2, 1))])
-def test_conv2d_chunked_matches_torch(threads, chunks, batched, opts, monkeypatch):
-    monkeypatch.setattr(C, "BATCHED_MIN_POSITIONS", 1 if batched else 10 ** 9)
+def test_conv2d_chunked_matches_torch(threads, chunks, mode, opts, variant, monkeypatch):
+    monkeypatch.setattr(C, "BATCHED_MIN_POSITIONS", 1 if mode == "per-image" else 10 ** 9)
+    monkeypatch.setattr(C, "FOLD_MAX_POSITIONS", 10 ** 9 if mode == "batch-folded" else 0)
+    # batch-folded: dW as (Oc, C*Kp) and the flat-shift dx for every stride-1 map ("wide"),
+    # or dW as (C*Kp, Oc) and the strided dx scatter ("narrow")
+    monkeypatch.setattr(C, "W_FIRST_MIN_CHANNELS", 1 if variant == "wide" else 10 ** 9)
+    monkeypatch.setattr(C, "FLAT_MAX_GRID_RATIO", 100.0 if variant == "wide" else 0.0)
     x, w, b = rand(5, 3, 11, 9), rand(4, 3, 3, 3), rand(4)
     # float32 weight gradients sum ~500 products of size ~4: absolute rounding up to ~1e-4
     check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, **opts), x, w, b, grad_atol=2e-4)
