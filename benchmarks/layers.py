@@ -155,6 +155,8 @@ How ember computes them (see `ember/ops/conv.py`, `pool.py`, `norm.py`):
   per chunk instead of saving them (a convolution saves only its input): dW from per-image products summed
   (many output positions per image) or one long GEMM per chunk (few); dx = W^T g scattered back per kernel
   offset, for stride 1 on the padded input's grid so that each offset is one contiguous `+=` per chunk.
+  Maps with under 40 output positions per image (ResNet-18's 3x3 and 6x6) fold the chunk's images into
+  the GEMMs' columns: forward, dW and dx are one GEMM each per chunk of ~768 columns.
   Groups, the transpose and CuPy keep the single-GEMM im2col/col2im path.
 - Max/avg pooling: one strided slice per kernel offset (a running max and the offset it came from; no
   window copy); backward writes g where the argmax offset matches, assignments when windows tile the input.
