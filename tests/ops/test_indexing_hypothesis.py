@@ -178,7 +178,7 @@ def test_strategy_draws_every_kind():
     """The strategy is not vacuous: a sample holds each kind of entry."""
     seen = set()
 
-    @settings(max_examples=200, deadline=None, database=None)
+    @settings(max_examples=200, deadline=None, database=None, derandomize=True)  # same draws every run
     @given(index_case())
     def collect(case):
         seen.update(e[0] for e in case[2])
