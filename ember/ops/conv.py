@@ -205,7 +205,7 @@ def _fold_chunks(n: int, npos: int):
     return [n * i // k for i in range(k + 1)]
 
 
-def _fast_forward(x, w, b, stride, padding, dilation, out):
+def _fast_forward(x, w, b, stride, padding, dilation, out, keep=None):
     """y (N, Oc, *O) = conv(x, w) + b: per chunk, the columns (nb, C*Kp, P) copied from the
     window view and one batched product W @ cols written straight into y (no transpose); for
     small maps (P < FOLD_MAX_POSITIONS) the chunk's columns (C*Kp, nb*P) and one GEMM."""
@@ -213,6 +213,8 @@ def _fast_forward(x, w, b, stride, padding, dilation, out):
     ksize, npos, ck = tuple(w.shape[2:]), prod(out), prod(w.shape[1:])
     fold = npos < FOLD_MAX_POSITIONS
     xpad = _pad_for_windows(x, ksize, stride, padding, dilation, out)
+    if keep is not None:
+        keep.append(xpad)  # the padded input, kept for the weight gradient (no second pad)
     win = _windows(xpad, ksize, stride, dilation, out, not fold)
     y = np.empty((n, oc) + tuple(out), dtype=x.dtype)
     y3 = y.reshape(n, oc, npos)
@@ -242,11 +244,13 @@ def _fast_forward(x, w, b, stride, padding, dilation, out):
     return y
 
 
-def _fast_backward(x, w, g, stride, padding, dilation, need_x: bool, need_w: bool):
+def _fast_backward(x, w, g, stride, padding, dilation, need_x: bool, need_w: bool, xpad=None):
     """(dx, dW) of y = conv(x, w) for the upstream gradient g, chunk by chunk:
 
         dW = sum over images of g_n @ cols_n^T   (per-chunk partial sums, added at the end)
         dx = col2im(W^T @ g_n)                   (scattered into the chunk's own rows of dx)
+
+    ``xpad``: the padded input forward kept (``_pad_for_windows(x, ...)``), or None.
     """
     n, oc = g.shape[:2]
     c = x.shape[1]
@@ -255,7 +259,14 @@ def _fast_backward(x, w, g, stride, padding, dilation, need_x: bool, need_w: boo
     g3 = np.ascontiguousarray(g).reshape(n, oc, npos)
     batched = npos >= BATCHED_MIN_POSITIONS
     fold = not batched and npos < FOLD_MAX_POSITIONS
-    xpad = _pad_for_windows(x, ksize, stride, padding, dilation, out)
+    if xpad is None:
+        if need_w:
+            xpad = _pad_for_windows(x, ksize, stride, padding, dilation, out)
+        else:  # only the padded grid's shape is used: no copy of x
+            hi = tuple((o - 1) * s + d * (kk - 1) + 1 - sz - p
+                       for o, s, d, kk, sz, p in zip(out, stride, dilation, ksize, x.shape[2:], padding))
+            xpad = np.empty(x.shape[:2] + tuple(sz + p + h for sz, p, h in zip(x.shape[2:], padding, hi)),
+                            dtype=x.dtype)
     win = _windows(xpad, ksize, stride, dilation, out, batched) if need_w else None
     bounds = _fold_chunks(n, npos) if fold else _image_chunks(n, ck * npos * x.itemsize)
     k = len(bounds) - 1
@@ -428,8 +439,10 @@ class Convolution(Primitive):
     def forward(ctx, x, w, b, stride, padding, dilation, groups, transposed, out):
         out = tuple(out)
         if not transposed and _fast_ok(x, w, groups):
-            y = _fast_forward(x, w, b, stride, padding, dilation, out)
-            ctx.save(x, w, None)
+            need = ctx.needs_input_grad
+            keep = [] if len(need) > 1 and need[1] else None
+            y = _fast_forward(x, w, b, stride, padding, dilation, out, keep)
+            ctx.save(x, w, None, keep[0] if keep else None)
             ctx.opts = (stride, padding, dilation, groups, transposed)
             return y
         if not transposed:
@@ -450,7 +463,8 @@ class Convolution(Primitive):
 
     @staticmethod
     def backward(ctx, g):
-        x, w, cols = ctx.saved
+        x, w, cols = ctx.saved[:3]
+        xpad = ctx.saved[3] if len(ctx.saved) > 3 else None
         stride, padding, dilation, groups, transposed = ctx.opts
         need = ctx.needs_input_grad
         sp_x = tuple(x.shape[2:])
@@ -465,7 +479,7 @@ class Convolution(Primitive):
                       else _run(ConvolutionWeight, g, x, wshape=tuple(w.shape), **opts))
             return gx, gw, gb
         if not transposed and cols is None and _fast_ok(x, w, groups) and type(g) is np.ndarray:
-            gx, gw = _fast_backward(x, w, g, stride, padding, dilation, need[0], need[1])
+            gx, gw = _fast_backward(x, w, g, stride, padding, dilation, need[0], need[1], xpad)
             return gx, gw, gb
         if not transposed:
             # y = W cols:  dW = g cols^T ;  dx = col2im(W^T g)
