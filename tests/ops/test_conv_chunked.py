@@ -38,6 +38,8 @@ def test_conv2d_chunked_matches_torch(threads, chunks, mode, opts, variant, monk
     # or dW as (C*Kp, Oc) and the strided dx scatter ("narrow")
     monkeypatch.setattr(C, "W_FIRST_MIN_CHANNELS", 1 if variant == "wide" else 10 ** 9)
     monkeypatch.setattr(C, "FLAT_MAX_GRID_RATIO", 100.0 if variant == "wide" else 0.0)
+    # unfolded chunks: the flat-shift dx in the folded layout (one GEMM per chunk) or per image
+    monkeypatch.setattr(C, "FLAT_FOLD_MAX_POSITIONS", 10 ** 9 if variant == "wide" else 0)
     x, w, b = rand(5, 3, 11, 9), rand(4, 3, 3, 3), rand(4)
     # float32 weight gradients sum ~500 products of size ~4: absolute rounding up to ~1e-4
     check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, **opts), x, w, b, grad_atol=2e-4)
@@ -75,6 +77,8 @@ def test_saves_only_the_input():
     y = conv(x)
     saved = y.grad_fn.saved
     assert saved[2] is None and saved[0] is x._data
+    # the zero-padded input (kept for the weight gradient) is x itself without padding
+    assert saved[3] is x._data
 
 
 def test_nonfinite_weight_gradient_matches_torch():
