@@ -181,6 +181,8 @@ FLAT_MAX_GRID_RATIO = 1.5
 # in the folded (Oc, nb, grid) layout: one GEMM per chunk instead of one per image (7x7 maps of
 # the small ResNet, 64->64: 10.2 -> 8.3 ms; 14x14 maps showed no gain).
 FLAT_FOLD_MAX_POSITIONS = 64
+# Strided convolutions (not the per-image batched path) compute dx by per-phase flat shifts.
+PHASED_DX = True
 
 
 def _fast_ok(x, w, groups) -> bool:
@@ -311,6 +313,44 @@ def _fast_backward(x, w, g, stride, padding, dilation, need_x: bool, need_w: boo
     elif need_x:
         full = tuple(max(a, p + sz) for a, p, sz in zip(xpad.shape[2:], padding, sp))
         dxpad = np.zeros((n, c) + full, dtype=x.dtype)
+    # Strided (not batched): dx by flat shifts per stride phase.  Tap k of dim i lands on padded
+    # position k d + s o: phase (k d) mod s, index (k d) // s + o on that phase's sub-grid, where
+    # the tap is a stride-1 shift.  One GEMM W^T g_grid ((K*C, Oc) @ (Oc, nb * sub-grid)), one
+    # contiguous += per tap into its phase's buffer, then each phase written to dxpad[..., a::s]
+    # (instead of K strided += with O-element rows).  Needs finite W, as the flat path.
+    # (1x1 kernels have no overlap: their strided scatter is one assignment; and where the phase
+    # grid exceeds the outputs by more than FLAT_MAX_GRID_RATIO the larger GEMM costs more)
+    phased = (need_x and not flat and not batched and any(st > 1 for st in stride) and PHASED_DX
+              and prod(ksize) > 1 and bool(np.isfinite(w).all()))
+    if phased:
+        pgrid = tuple(max(-(-f // st), (kk - 1) * d // st + o)
+                      for f, st, kk, d, o in zip(full, stride, ksize, dilation, out))
+        pplane = prod(pgrid)
+        phased = pplane <= FLAT_MAX_GRID_RATIO * npos
+    if phased:
+        pst = [prod(pgrid[i + 1:]) for i in range(nd)]
+        taps = [(tuple(o * d % st for o, d, st in zip(offs, dilation, stride)),
+                 sum((o * d // st) * f for o, d, st, f in zip(offs, dilation, stride, pst)))
+                for offs in itertools.product(*(range(kk) for kk in ksize))]
+        pmax = max(sh for _, sh in taps)
+        w_kc = np.ascontiguousarray(w.reshape(oc, c, -1).transpose(2, 1, 0)).reshape(-1, oc)  # rows (k, c)
+        pcorner = (slice(None), slice(None)) + tuple(slice(0, o) for o in out)
+
+    def phase_dx(lo, hi):
+        nb = hi - lo
+        g_grid = np.zeros((oc, nb) + pgrid, dtype=x.dtype)
+        g_grid[pcorner] = g[lo:hi].swapaxes(0, 1)
+        span = c * nb * pplane
+        dcols = (w_kc @ g_grid.reshape(oc, nb * pplane)).reshape(len(taps), span)
+        bufs = {}
+        for j, (ph, sh) in enumerate(taps):
+            if ph not in bufs:
+                bufs[ph] = np.zeros(span + pmax, dtype=x.dtype)
+            bufs[ph][sh:sh + span] += dcols[j]
+        for ph, buf in bufs.items():
+            dst = dxpad[(slice(lo, hi), slice(None)) + tuple(slice(a, None, st) for a, st in zip(ph, stride))]
+            v = buf[:span].reshape((c, nb) + pgrid).swapaxes(0, 1)
+            dst[...] = v[(slice(None), slice(None)) + tuple(slice(0, m) for m in dst.shape[2:])]
 
     def part(i):
         lo, hi = bounds[i], bounds[i + 1]
@@ -355,7 +395,9 @@ def _fast_backward(x, w, g, stride, padding, dilation, need_x: bool, need_w: boo
                 np.matmul(rows, cols.T, out=dws[i])
             else:
                 np.matmul(cols, rows.T, out=dws[i])  # (cols rows^T)^T: the fast orientation for OpenBLAS
-        if need_x and not flat:
+        if phased:
+            phase_dx(lo, hi)
+        elif need_x and not flat:
             dcols = (w2t @ rows).reshape((c,) + ksize + (nb,) + out)
             _scatter_windows(dxpad[lo:hi], dcols, ksize, stride, dilation, out, False)
     with single_threaded_blas():

@@ -2,7 +2,8 @@
 batch cut into several image chunks, on one and on two threads, both dW strategies
 (per-image products for many output positions, one long GEMM per chunk for fewer, and for
 fewest the batch folded into one GEMM per chunk in forward, dW (either orientation) and dx),
-the flat-shift data gradient for stride 1, and the strided scatter otherwise; against torch."""
+the flat-shift data gradient for stride 1, per stride phase for larger strides, and the strided
+scatter otherwise; against torch."""
 import numpy as np
 import pytest
 
@@ -40,6 +41,8 @@ def test_conv2d_chunked_matches_torch(threads, chunks, mode, opts, variant, monk
     monkeypatch.setattr(C, "FLAT_MAX_GRID_RATIO", 100.0 if variant == "wide" else 0.0)
     # unfolded chunks: the flat-shift dx in the folded layout (one GEMM per chunk) or per image
     monkeypatch.setattr(C, "FLAT_FOLD_MAX_POSITIONS", 10 ** 9 if variant == "wide" else 0)
+    # strided: dx by per-phase flat shifts ("wide") or by the strided scatter ("narrow")
+    monkeypatch.setattr(C, "PHASED_DX", variant == "wide")
     x, w, b = rand(5, 3, 11, 9), rand(4, 3, 3, 3), rand(4)
     # float32 weight gradients sum ~500 products of size ~4: absolute rounding up to ~1e-4
     check(lambda lib, x, w, b: lib.nn.functional.conv2d(x, w, b, **opts), x, w, b, grad_atol=2e-4)
@@ -81,16 +84,17 @@ def test_saves_only_the_input():
     assert saved[3] is x._data
 
 
-def test_nonfinite_weight_gradient_matches_torch():
+@pytest.mark.parametrize("stride", [1, 2])
+def test_nonfinite_weight_gradient_matches_torch(stride):
     """An inf in W: the stride-1 flat scatter (which adds W^T 0 off the true outputs) is
     skipped, so dx has NaN/inf exactly where PyTorch has them."""
     import torch
     x, w = rand(2, 2, 6, 6), rand(3, 2, 3, 3)
     w[1, 0, 2, 2] = np.inf
-    g = rand(2, 3, 4, 4)
+    g = rand(2, 3, 4, 4) if stride == 1 else rand(2, 3, 2, 2)
     xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    ember.nn.functional.conv2d(xe, ember.tensor(w)).backward(ember.tensor(g))
-    torch.nn.functional.conv2d(xt, torch.tensor(w)).backward(torch.tensor(g))
+    ember.nn.functional.conv2d(xe, ember.tensor(w), stride=stride).backward(ember.tensor(g))
+    torch.nn.functional.conv2d(xt, torch.tensor(w), stride=stride).backward(torch.tensor(g))
     e, t = xe.grad.numpy(), xt.grad.numpy()
     np.testing.assert_array_equal(np.isfinite(e), np.isfinite(t))
     np.testing.assert_allclose(e[np.isfinite(t)], t[np.isfinite(t)], rtol=1e-4, atol=1e-4)
