@@ -49,13 +49,20 @@ def write_block(path: str, mark: str, script: str, argv, text: str, threads: int
     lines = [f"<!-- BEGIN {mark} -->"] + ([title, ""] if title else [])
     lines += [f"Command: `{cmd.strip()}`", "", *machine(threads), "", f"Measured {time.strftime('%Y-%m-%d')}.",
               "", text, f"<!-- END {mark} -->"]
-    block = "\n".join(lines)
+    replace_block(path, "\n".join(lines))
+
+
+def replace_block(path: str, block: str) -> None:
+    """Write ``block`` (which starts with ``<!-- BEGIN mark -->`` and ends with ``<!-- END mark -->``)
+    into ``path`` in place of the block with the same mark, or append it; atomically."""
+    begin = block.split("\n", 1)[0]
+    end = begin.replace("<!-- BEGIN ", "<!-- END ", 1)
     old = open(path).read() if os.path.exists(path) else ""
-    if f"<!-- BEGIN {mark} -->" in old:
-        head, rest = old.split(f"<!-- BEGIN {mark} -->", 1)
-        new = head + block + rest.split(f"<!-- END {mark} -->", 1)[1]
+    if begin in old:
+        head, rest = old.split(begin, 1)
+        new = head + block + rest.split(end, 1)[1]
     else:
-        new = old + ("\n" if old else "") + block + "\n"
+        new = old.rstrip("\n") + ("\n\n" if old.strip() else "") + block + "\n"
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
         f.write(new)

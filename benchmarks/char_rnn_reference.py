@@ -29,6 +29,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "EMBE
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from _harness import replace_block  # noqa: E402  (benchmarks/ is the script directory)
 
 import ember  # noqa: E402
 import ember.text as T  # noqa: E402
@@ -150,14 +151,7 @@ def report(args, res, argv) -> str:
 def write(path: str, text: str) -> None:
     block = f"<!-- BEGIN {MARK} -->\n## char-rnn perplexity, ember vs PyTorch (`benchmarks/char_rnn_reference.py`)\n\n" \
             f"{text}\n<!-- END {MARK} -->"
-    old = open(path).read() if os.path.exists(path) else ""
-    if f"<!-- BEGIN {MARK} -->" in old:
-        head, rest = old.split(f"<!-- BEGIN {MARK} -->", 1)
-        new = head + block + rest.split(f"<!-- END {MARK} -->", 1)[1]
-    else:
-        new = old + ("\n" if old and not old.endswith("\n") else "") + "\n" + block + "\n"
-    with open(path, "w") as f:
-        f.write(new)
+    replace_block(path, block)
 
 
 def main(argv=None) -> None:

@@ -31,6 +31,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from _harness import replace_block  # noqa: E402  (benchmarks/ is the script directory)
 
 # name: (batch size, image size, timed steps, lr, what)
 MODELS = {
@@ -264,14 +265,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        doc = open(args.write).read() if os.path.exists(args.write) else ""
-        b, e_ = "<!-- BEGIN cnn -->", "<!-- END cnn -->"
-        if b in doc:
-            doc = doc[:doc.index(b)] + text + doc[doc.index(e_) + len(e_):]
-        else:
-            doc = doc.rstrip() + "\n\n" + text + "\n"
-        with open(args.write, "w") as f:
-            f.write(doc)
+        replace_block(args.write, text)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from _harness import replace_block  # noqa: E402  (benchmarks/ is the script directory)
 
 import ember  # noqa: E402
 import torch  # noqa: E402
@@ -333,16 +334,7 @@ def _write(path: str, text: str, argv, header: list) -> None:
     cmd = ".venv/bin/python benchmarks/ops.py " + " ".join(argv if argv is not None else sys.argv[1:])
     block = ["<!-- BEGIN benchmarks/ops.py -->", f"Command: `{cmd.strip()}`", "", *header, "",
              f"Measured {time.strftime('%Y-%m-%d')}.", "", text, "<!-- END benchmarks/ops.py -->"]
-    block = "\n".join(block)
-    old = open(path).read() if os.path.exists(path) else ""
-    if "<!-- BEGIN benchmarks/ops.py -->" in old:
-        head, rest = old.split("<!-- BEGIN benchmarks/ops.py -->", 1)
-        tail = rest.split("<!-- END benchmarks/ops.py -->", 1)[1]
-        new = head + block + tail
-    else:
-        new = old + ("\n" if old else "") + block + "\n"
-    with open(path, "w") as f:
-        f.write(new)
+    replace_block(path, "\n".join(block))
     print(f"wrote {path}")
 
 

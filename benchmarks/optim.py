@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from _harness import replace_block  # noqa: E402  (benchmarks/ is the script directory)
 
 import ember  # noqa: E402
 import torch  # noqa: E402
@@ -113,14 +114,7 @@ def _write(path: str, text: str, argv) -> None:
             "NumPy's ufuncs use one thread, so PyTorch is held to the thread count shown.")
     block = "\n".join([begin, "## Optimizer step (`ember.optim`)", "", f"Command: `{cmd.strip()}`", "",
                        *machine(), "", f"Measured {time.strftime('%Y-%m-%d')}. {note}", "", text, end])
-    old = open(path).read() if os.path.exists(path) else ""
-    if begin in old:
-        head, rest = old.split(begin, 1)
-        new = head + block + rest.split(end, 1)[1]
-    else:
-        new = old + ("\n" if old and not old.endswith("\n\n") else "") + block + "\n"
-    with open(path, "w") as f:
-        f.write(new)
+    replace_block(path, block)
     print(f"wrote {path}")
 
 

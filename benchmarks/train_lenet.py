@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from _harness import replace_block  # noqa: E402  (benchmarks/ is the script directory)
 
 
 def load_fashion(subset):
@@ -144,14 +145,7 @@ def main():
         text = "\n".join(table)
         print(text)
         if args.write:
-            doc = open(args.write).read() if os.path.exists(args.write) else ""
-            b, e_ = "<!-- BEGIN benchmarks/train_lenet.py -->", "<!-- END benchmarks/train_lenet.py -->"
-            if b in doc:
-                doc = doc[:doc.index(b)] + text + doc[doc.index(e_) + len(e_):]
-            else:
-                doc = doc.rstrip() + "\n\n" + text + "\n"
-            with open(args.write, "w") as f:
-                f.write(doc)
+            replace_block(args.write, text)
 
 
 if __name__ == "__main__":
