@@ -21,6 +21,29 @@ __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LazyBatchNorm1d", "Lazy
            "SyncBatchNorm"]
 
 
+def affine_parameters(module: Module, shape, affine: bool, bias: bool, **fk) -> None:
+    """Register a normalization layer's ``weight`` and ``bias`` of ``shape`` (or None, as
+    PyTorch registers them when ``affine`` / ``bias`` is off); values are set by
+    ``reset_affine``."""
+    if affine:
+        module.weight = Parameter(empty(shape, **fk))
+        if bias:
+            module.bias = Parameter(empty(shape, **fk))
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
+def reset_affine(module: Module) -> None:
+    """weight ones, bias zeros (PyTorch's start for every normalization layer)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """Parameters (weight ones, bias zeros), running buffers and repr shared by batch and instance norm."""
 
@@ -35,15 +58,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(empty(num_features, **fk))
-            if bias:
-                self.bias = Parameter(empty(num_features, **fk))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        affine_parameters(self, num_features, affine, bias, **fk)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, **fk))
             self.register_buffer("running_var", ones(num_features, **fk))
@@ -63,10 +78,7 @@ class _NormBase(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:
         pass
