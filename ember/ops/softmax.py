@@ -24,27 +24,45 @@ def _shifted(xp, a, axis):
         return a - m
 
 
+def _normalised_forward(ctx, a, axis, finish):
+    """The shared forward of softmax and log-softmax: ``finish(xp, z, axis)`` turns the
+    shifted input ``z = a - max(a)`` (a fresh array it may overwrite) into the output.
+    Saves the output and the axis for the backward."""
+    xp = array_module(a)
+    if a.ndim == 0:
+        axis = None  # a 0-d input has only "dim 0/-1"; CuPy rejects axis=0 on 0-d arrays
+    if a.size == 0:
+        y = a.copy()
+    else:
+        z = _shifted(xp, a, axis)
+        if not z.ndim:
+            z = xp.asarray(z)[None]  # NumPy turns 0-d results into scalars; work on one element
+            y = finish(xp, z, None)[0]
+        else:
+            y = finish(xp, z, axis)
+        y = xp.asarray(y).astype(a.dtype, copy=False)
+    ctx.axis = axis
+    ctx.save(y)
+    return y
+
+
+def _softmax_of_shifted(xp, z, axis):
+    xp.exp(z, out=z)
+    z /= xp.sum(z, axis=axis, keepdims=True)
+    return z
+
+
+def _log_softmax_of_shifted(xp, z, axis):
+    z -= xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))
+    return z
+
+
 class Softmax(Primitive):
     name = "Softmax"
 
     @staticmethod
     def forward(ctx, a, axis):
-        xp = array_module(a)
-        if a.ndim == 0:
-            axis = None  # a 0-d input has only "dim 0/-1"; CuPy rejects axis=0 on 0-d arrays
-        if a.size == 0:
-            y = a.copy()
-        else:
-            y = _shifted(xp, a, axis)
-            if y.ndim:
-                xp.exp(y, out=y)
-                y /= xp.sum(y, axis=axis, keepdims=True)
-            else:
-                y = xp.exp(y) / xp.exp(y)
-            y = y.astype(a.dtype, copy=False)
-        ctx.axis = axis
-        ctx.save(y)
-        return y
+        return _normalised_forward(ctx, a, axis, _softmax_of_shifted)
 
     @staticmethod
     def backward(ctx, g):
@@ -59,23 +77,7 @@ class LogSoftmax(Primitive):
 
     @staticmethod
     def forward(ctx, a, axis):
-        xp = array_module(a)
-        if a.ndim == 0:
-            axis = None  # a 0-d input has only "dim 0/-1"; CuPy rejects axis=0 on 0-d arrays
-        if a.size == 0:
-            y = a.copy()
-        else:
-            z = _shifted(xp, a, axis)
-            if z.ndim:
-                lse = xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))
-                z -= lse
-                y = z
-            else:
-                y = z - xp.log(xp.exp(z))
-            y = y.astype(a.dtype, copy=False)
-        ctx.axis = axis
-        ctx.save(y)
-        return y
+        return _normalised_forward(ctx, a, axis, _log_softmax_of_shifted)
 
     @staticmethod
     def backward(ctx, g):
