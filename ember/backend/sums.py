@@ -33,10 +33,14 @@ import numpy as np
 
 from . import parallel
 
-__all__ = ["fast_sum", "MIN_ELEMENTS", "BLOCK"]
+__all__ = ["fast_sum", "MIN_ELEMENTS", "BLOCK", "THREAD_MIN"]
 
 MIN_ELEMENTS = 1 << 15  # below this NumPy's sum is about as fast (measured)
 BLOCK = 512             # at most this many elements per SIMD row sum (accuracy, see above)
+# A sum reads each element once at about 0.15 ns, so on the 2-core development machine
+# a second thread pays for its hand-off only from about 2M elements (1M: 159 us on one
+# thread, 193 us on two; 4M: 620 -> 501 us; 16M: 2.1 -> 1.3 ms; docs/performance.md).
+THREAD_MIN = 1 << 21
 
 
 @functools.lru_cache(maxsize=256)
@@ -52,7 +56,7 @@ def _einsum_rows(x2):
     """Each row of the 2-d ``x2`` summed by ``einsum`` (rows split over the threads)."""
     m, n = x2.shape
     out = np.empty(m, dtype=x2.dtype)
-    k = min(parallel.chunk_count(m * n), m)
+    k = min(parallel.chunk_count(m * n), m) if m * n >= THREAD_MIN else 1
     bounds = [m * i // k for i in range(k + 1)]
 
     def part(i):

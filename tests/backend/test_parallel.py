@@ -322,3 +322,20 @@ def test_special_functions_in_parts_equal_whole(name, dtype):
     t = torch.from_numpy(a)
     np.testing.assert_allclose(getattr(special, name)(a), getattr(torch, name)(t).numpy(), rtol=2e-6 if dtype ==
                                np.float32 else 1e-12, atol=1e-6 if dtype == np.float32 else 1e-13)
+
+
+@pytest.mark.parametrize("axis", [None, (1,)])
+def test_threaded_sum_equals_one_thread(axis):
+    """Above THREAD_MIN the rows are split over the threads; every row (and every
+    block of a long row) is still summed by the same einsum, so the result is the
+    single-threaded one bit for bit."""
+    a = RNG.standard_normal((S.THREAD_MIN // 1000 + 8, 1000)).astype(np.float32)
+    old = P.get_num_threads()
+    try:
+        P.set_num_threads(2)
+        threaded = S.fast_sum(a, axis, False)
+        P.set_num_threads(1)
+        single = S.fast_sum(a, axis, False)
+    finally:
+        P.set_num_threads(old)
+    np.testing.assert_array_equal(threaded, single)
