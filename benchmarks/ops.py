@@ -327,13 +327,17 @@ def main(argv=None) -> None:
     print()
     print(text)
     if args.write:
-        _write(args.write, text, argv, header + [f"- load average at the end {os.getloadavg()[0]:.1f}"])
+        _write(args.write, text, argv, header + [f"- load average at the end {os.getloadavg()[0]:.1f}"],
+               args.threads)
 
 
-def _write(path: str, text: str, argv, header: list) -> None:
+def _write(path: str, text: str, argv, header: list, threads: int | None) -> None:
+    """Write the table into its block: one block per thread setting (default threads,
+    ``--threads 1``, ...), so the per-thread and the default-thread tables stand side by side."""
     cmd = ".venv/bin/python benchmarks/ops.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    block = ["<!-- BEGIN benchmarks/ops.py -->", f"Command: `{cmd.strip()}`", "", *header, "",
-             f"Measured {time.strftime('%Y-%m-%d')}.", "", text, "<!-- END benchmarks/ops.py -->"]
+    mark = "benchmarks/ops.py" + (f" --threads {threads}" if threads else "")
+    block = [f"<!-- BEGIN {mark} -->", f"Command: `{cmd.strip()}`", "", *header, "",
+             f"Measured {time.strftime('%Y-%m-%d')}.", "", text, f"<!-- END {mark} -->"]
     replace_block(path, "\n".join(block))
     print(f"wrote {path}")
 

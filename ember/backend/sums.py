@@ -3,8 +3,9 @@
 NumPy's float32 sum over a contiguous axis is a pairwise sum that is not SIMD
 vectorised and runs on one thread (about 0.2 ms for 1M elements on the 2-core
 development machine).  ``np.einsum('ij->i', x)`` sums each row with SIMD
-accumulators, about twice as fast, and rows are independent, so they are split over
-ember's threads (backend/parallel.py): 3-4x in all (docs/performance.md).
+accumulators, about twice as fast, and rows are independent, so from ``THREAD_MIN``
+elements on they are split over ember's threads (backend/parallel.py; below that the
+hand-off to a thread costs more than it saves on the development machine).
 
 A BLAS matrix-vector product with a vector of ones (``x @ ones``) is as fast on an
 idle machine, but OpenBLAS's own threads stall for whole scheduler time slices when
