@@ -237,20 +237,23 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def blas_name() -> str:
+    """The BLAS NumPy was built with and its version (e.g. "scipy-openblas 0.3.29"), or "unknown"."""
+    import numpy as np
+    try:
+        b = np.show_config(mode="dicts").get("Build Dependencies", {}).get("blas", {})
+        return f"{b.get('name', '?')} {b.get('version', '')}".strip()
+    except Exception:  # an older NumPy without mode="dicts", or an unusual build
+        return "unknown"
+
+
 def cmd_info(args) -> int:
     import numpy as np
     import ember
     print(f"ember {ember.__version__}")
     print(f"python {platform.python_version()} ({sys.executable})")
     print(f"numpy {np.__version__}")
-    blas = "unknown"
-    try:
-        cfg = np.show_config(mode="dicts")
-        b = cfg.get("Build Dependencies", {}).get("blas", {})
-        blas = f"{b.get('name', '?')} {b.get('version', '')}".strip()
-    except Exception:
-        pass
-    print(f"blas {blas}")
+    print(f"blas {blas_name()}")
     print(f"cpu cores {os.cpu_count()}")
     cp = ember.backend.cupy_or_none()
     if cp is None:
