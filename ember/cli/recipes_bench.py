@@ -121,7 +121,8 @@ def run_suite(cases, device, budget: float, batch_seconds: float, min_repeat: in
 
 
 def _add_arguments(p) -> None:
-    p.add_argument("--suite", default="ops", help="ops (per-op times, the default) or models (training steps/s)")
+    p.add_argument("--suite", default="ops",
+                   help="ops (per-op times, the default) or models (training samples per second)")
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda (needs CuPy and an NVIDIA GPU)")
     p.add_argument("--threads", default=None, metavar="N", help="ember's CPU threads for the run "
                    "(ember.set_num_threads; default: EMBER_NUM_THREADS or the cores)")
@@ -164,7 +165,8 @@ def _bench(args) -> int:
         ember.set_num_threads(threads)
     try:
         info = machine_info(device)
-        print(f"ember bench --suite {args.suite}: {info['device']}, {info['threads']} threads "
+        n = info["threads"]
+        print(f"ember bench --suite {args.suite}: {info['device']}, {n} thread{'s' * (n != 1)} "
               f"({info['cpu_count']} cores), numpy {info['numpy']} ({info['blas']}), "
               f"load average {info['load_average']}, budget {budget:g} s a case")
         rows = run_suite(cases, device, budget, batch_seconds=min(0.01, budget / 5),
