@@ -22,6 +22,7 @@ from .tensor.linalg import *  # noqa: F401,F403
 from .tensor.sort import *  # noqa: F401,F403
 from .tensor.factory import *  # noqa: F401,F403
 from .tensor.random import *  # noqa: F401,F403
+from .tensor.gaps import *  # noqa: F401,F403  (numel, finfo/iinfo, diff, rot90, meshgrid, quantile, ...)
 from .tensor.printing import set_printoptions, get_printoptions, printoptions  # noqa: F401
 from . import cuda  # noqa: F401
 from . import distributions  # noqa: F401
