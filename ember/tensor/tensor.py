@@ -359,15 +359,21 @@ class Tensor:
                      "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
             prefix = "torch.cuda." if self.is_cuda else "torch."
             return prefix + names[self.dtype.name] + "Tensor"
-        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+        if isinstance(dtype, str):  # only tensor-type names: "torch.LongTensor", "torch.cuda.FloatTensor"
             rev = {"Float": D.float32, "Double": D.float64, "Half": D.float16, "Long": D.int64, "Int": D.int32,
                    "Short": D.int16, "Char": D.int8, "Byte": D.uint8, "Bool": D.bool_}
-            key = dtype.rsplit(".", 1)[-1][:-6]
-            if key not in rev:
+            key = dtype.rsplit(".", 1)[-1][:-6] if dtype.endswith("Tensor") else None
+            if key not in rev and dtype != "torch.Tensor":
                 raise ValueError(f"invalid type: '{dtype}'")
-            t = self.to(rev[key])
+            t = self.to(rev.get(key, D.get_default_dtype()))
             return t.cuda() if ".cuda." in dtype else t
-        return self.to(D.to_dtype(dtype))
+        if isinstance(dtype, D.dtype):
+            return self.to(dtype)
+        if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), D.dtype):
+            return self.to(dtype.dtype)  # a legacy class: x.type(torch.LongTensor)
+        if isinstance(dtype, type) and issubclass(dtype, Tensor):
+            return self.to(D.get_default_dtype())  # torch.Tensor is the default tensor type
+        raise ValueError(f"invalid type: '{getattr(dtype, '__name__', dtype)}'")
 
     def to(self, *args, **kwargs) -> "Tensor":
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self
