@@ -56,7 +56,7 @@ class Generator:
         self._cupy = None
         st = {"seed": self._seed, "np": self.np.bit_generator.state}
         raw = json.dumps(st).encode()
-        return tensor(list(raw), dtype=dtypes.uint8)
+        return tensor(list(raw), dtype=dtypes.uint8, device="cpu")  # a cpu tensor whatever the default device
 
     def set_state(self, state) -> "Generator":
         raw = bytes(np.asarray(state.numpy() if hasattr(state, "numpy") else state, dtype=np.uint8).tolist())

@@ -61,7 +61,7 @@ def _encode(obj, tensors: list, seen: dict):
         return {"t": "device", "v": str(obj)}
     if isinstance(obj, np.ndarray):
         from ..tensor.creation import tensor
-        return {"t": "ndarray", "v": _encode(tensor(obj), tensors, seen)}
+        return {"t": "ndarray", "v": _encode(tensor(obj, device="cpu"), tensors, seen)}
     if isinstance(obj, np.generic):
         return _encode(obj.item(), tensors, seen)
     if isinstance(obj, tuple):

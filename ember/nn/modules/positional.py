@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from ...tensor.creation import as_tensor
 from ...tensor.factory import empty
 from ...tensor.tensor import Tensor
 from .. import init
@@ -63,7 +64,7 @@ class PositionalEncoding(Module):
         self.dropout = Dropout(p=dropout)
         table = sinusoid_table(max_len, d_model)
         shape = (1, max_len, d_model) if batch_first else (max_len, 1, d_model)
-        self.register_buffer("pe", Tensor._make(table.reshape(shape)))
+        self.register_buffer("pe", as_tensor(table.reshape(shape)))  # on the default device, as nn parameters
 
     def forward(self, x: Tensor) -> Tensor:
         ax = _seq_axis(x, self.batch_first, "PositionalEncoding")

@@ -25,7 +25,7 @@ __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_
 
 def _index(values, device=None) -> Tensor:
     """An int64 index tensor (on ``device``)."""
-    t = _tensor(np.asarray(values, dtype=np.int64), dtype=D.int64)
+    t = _tensor(np.asarray(values, dtype=np.int64), dtype=D.int64, device="cpu")  # not the default device
     return t if device is None or str(device) == "cpu" else t.to(device)
 
 
