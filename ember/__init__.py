@@ -7,7 +7,7 @@ from .backend import dtypes as _dtypes
 from .backend.dtypes import (dtype, float16, half, float32, float64, double, int8, int16, short, int32,
                              int64, long, uint8, get_default_dtype, set_default_dtype, promote_types,
                              result_type as _result_type, can_cast)
-from .backend.device import device
+from .backend.device import device, set_default_device, get_default_device
 from .backend.random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state
 from .backend.parallel import get_num_threads, set_num_threads
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,

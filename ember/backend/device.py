@@ -5,10 +5,13 @@ Only this package knows which array libraries exist; everything above asks
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 __all__ = ["device", "is_array", "array_module", "device_module", "device_of", "cupy_or_none", "cuda_available",
-           "cuda_device_count", "on_device", "to_host", "CudaUnavailableError", "NO_CUDA_MESSAGE"]
+           "cuda_device_count", "on_device", "to_host", "CudaUnavailableError", "NO_CUDA_MESSAGE",
+           "set_default_device", "get_default_device", "factory_device", "default_device_or_none"]
 
 NO_CUDA_MESSAGE = ("Torch not compiled with CUDA enabled: ember's cuda device needs CuPy (pip install "
                    "cupy-cuda12x) and an NVIDIA GPU; neither was found")
@@ -90,13 +93,131 @@ class device:
     def __reduce__(self):
         return (device, (str(self),))
 
+    def __enter__(self) -> "device":
+        """``with ember.device('cuda'):`` makes this the default device of factories
+        (``zeros``, ``tensor``, ``randn``, nn layers' parameters...) in this thread
+        until the block ends, also when it ends by an exception."""
+        _push_default(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _pop_default()
+        return None
+
 
 CPU = device("cpu")
 
 
-def to_device(d) -> device:
+# ---------------------------------------------------------------------- the default device
+# PyTorch keeps both the ``set_default_device`` device and the ``with device(...)``
+# blocks in thread-local state (a threading.local and the thread's TorchFunctionMode
+# stack), so a default set in one thread does not move another thread's tensors.
+class _DefaultState(threading.local):
+    """One thread's default device: ``base`` from set_default_device (None: cpu), the
+    devices of the open ``with`` blocks (innermost last), and ``current``, the one in
+    force.  ``base_depth`` is how many blocks were open when ``base`` was last set:
+    only blocks opened after that override it (the latest setting wins)."""
+
+    def __init__(self) -> None:
+        self.base = None
+        self.base_depth = 0
+        self.stack = []
+        self.current = None
+        self.counted = None
+
+
+_STATE = _DefaultState()
+# How many threads have a default other than the built-in one.  While it is 0 a factory
+# given no device skips the thread-local lookup, so the usual cpu case costs nothing more.
+DEFAULT_IN_USE = [0]
+_IN_USE_LOCK = threading.Lock()
+
+
+class _Counted:
+    """Held by a thread's state while its default is not the built-in one; dropping it
+    (the default reset, or the thread ending) takes the thread off DEFAULT_IN_USE."""
+
+    def __init__(self) -> None:
+        with _IN_USE_LOCK:
+            DEFAULT_IN_USE[0] += 1
+
+    def __del__(self) -> None:
+        try:
+            with _IN_USE_LOCK:
+                DEFAULT_IN_USE[0] -= 1
+        except Exception:  # interpreter shutdown: the module may be gone
+            pass
+
+
+def _refresh(st: _DefaultState) -> None:
+    """Recompute ``st.current`` and whether this thread counts in DEFAULT_IN_USE."""
+    st.current = st.stack[-1] if len(st.stack) > st.base_depth else st.base
+    if (st.current is None) != (st.counted is None):
+        st.counted = None if st.current is None else _Counted()
+
+
+def _push_default(d: device) -> None:
+    st = _STATE
+    st.stack.append(d)
+    _refresh(st)
+
+
+def _pop_default() -> None:
+    st = _STATE
+    if st.stack:
+        st.stack.pop()
+    st.base_depth = min(st.base_depth, len(st.stack))
+    _refresh(st)
+
+
+def set_default_device(d) -> None:
+    """``torch.set_default_device``: factories given no ``device`` make tensors on ``d``
+    from now on, in this thread (PyTorch's setting is thread-local too); None resets to
+    cpu.  ``d`` is checked as ``ember.device(d)`` is; a cuda device without a GPU is
+    accepted here and fails at the first factory call, as in PyTorch.
+
+    Called inside ``with ember.device(...)`` blocks it takes effect at once and stays
+    after they end (PyTorch 2.13 raises an AssertionError when such a block ends)."""
+    new = None if d is None else (d if isinstance(d, device) else device(d))
+    st = _STATE
+    st.base = new
+    st.base_depth = len(st.stack)
+    _refresh(st)
+
+
+def default_device_or_none():
+    """The default device factories use in this thread, or None while it is the
+    built-in cpu default (then data keeps its own device in ``tensor``/``as_tensor``)."""
+    return _STATE.current if DEFAULT_IN_USE[0] else None
+
+
+def get_default_device() -> device:
+    """``torch.get_default_device``: the device factories use when given none.  A cuda
+    default without an index reads as the current GPU (``cuda:0``), so without a GPU
+    this raises, as PyTorch's CPU build does."""
+    d = default_device_or_none()
     if d is None:
         return CPU
+    if d.index is None and d.type == "cuda":
+        return device("cuda", device_module(d).cuda.runtime.getDevice())
+    return d
+
+
+def to_device(d) -> device:
+    """``d`` as a device; None is cpu (for generators and internal arrays)."""
+    if d is None:
+        return CPU
+    return d if isinstance(d, device) else device(d)
+
+
+def factory_device(d) -> device:
+    """The device a factory makes its tensor on: ``d``, or when None the default device
+    (``set_default_device`` / ``with ember.device(...)``, cpu unless changed)."""
+    if d is None:
+        if not DEFAULT_IN_USE[0]:
+            return CPU
+        d = _STATE.current
+        return CPU if d is None else d
     return d if isinstance(d, device) else device(d)
 
 

@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from ..backend import dtypes as D
-from ..backend.device import device_module, device_of, is_array, to_device
+from ..backend.device import DEFAULT_IN_USE, default_device_or_none, device_module, device_of, is_array, to_device
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "as_array", "infer_dtype"]
 
@@ -170,7 +170,7 @@ def as_array(data, dtype=None, device=None, copy: bool = False, op: str = "tenso
         copy = False
     dev = to_device(device) if device is not None else device_of(arr)
     src = device_of(arr)
-    if src != dev and not (dev.type == src.type and dev.index is None):
+    if src != dev and not (dev.type == src.type and (dev.index is None or dev.type == "cpu")):
         xp = device_module(dev)
         if dev.type == "cuda":
             with xp.cuda.Device(dev.index or 0):
@@ -189,7 +189,11 @@ def as_array(data, dtype=None, device=None, copy: bool = False, op: str = "tenso
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False):
-    """``torch.tensor``: always copies ``data`` into a new leaf tensor."""
+    """``torch.tensor``: always copies ``data`` into a new leaf tensor.  Without ``device``
+    it lands on the default device once one is set (``set_default_device`` / ``with
+    ember.device(...)``), else where ``data`` lives (a cuda tensor stays on cuda)."""
+    if device is None and DEFAULT_IN_USE[0]:
+        device = default_device_or_none()
     T = _Tensor()
     t = T._make(as_array(data, dtype, device, copy=True))
     if requires_grad:
@@ -202,7 +206,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
 
 def as_tensor(data, dtype=None, device=None):
     """``torch.as_tensor``: shares memory with a NumPy array or tensor when dtype and
-    device allow, else copies."""
+    device allow, else copies.  Without ``device`` the default device applies as in
+    ``tensor`` (so under a cuda default a cpu tensor is copied to cuda, as PyTorch does)."""
+    if device is None and DEFAULT_IN_USE[0]:
+        device = default_device_or_none()
     T = _Tensor()
     if isinstance(data, T):
         if (dtype is None or D.to_dtype(dtype) is data.dtype) and (device is None or to_device(device) == data.device):
@@ -212,7 +219,8 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def from_numpy(ndarray) -> "Tensor":
-    """A tensor sharing memory with ``ndarray`` (writes through either are seen by both)."""
+    """A tensor sharing memory with ``ndarray`` (writes through either are seen by both);
+    always on the cpu, whatever the default device (as PyTorch)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     if ndarray.dtype == object:

@@ -3,7 +3,11 @@
 ``zero_``/``fill_``, and the legacy ``Tensor(2, 3)`` / ``FloatTensor`` constructors.
 
 Every factory takes ``dtype``, ``device`` and ``requires_grad`` like PyTorch's; the
-argument checks (sizes, dtypes, step signs) raise PyTorch's exception types."""
+argument checks (sizes, dtypes, step signs) raise PyTorch's exception types.  Without
+``device`` the size-based factories and ranges use the default device
+(``ember.set_default_device`` / ``with ember.device(...)``); the ``*_like`` and
+``Tensor.new_*`` forms follow their tensor instead, and the legacy constructors stay on
+the cpu, as in PyTorch."""
 from __future__ import annotations
 
 import math
@@ -14,7 +18,7 @@ import numpy as np
 
 from ..autograd.grad_mode import GRAD
 from ..backend import dtypes as D
-from ..backend.device import device_module, on_device, to_device
+from ..backend.device import device_module, factory_device, on_device, to_device
 from ..ops import fill as F
 from .tensor import Tensor
 from .wrap import apply
@@ -63,7 +67,7 @@ def finish(data, requires_grad: bool, op: str = "") -> Tensor:
 
 def _make(op: str, shape, fill, dtype, device, requires_grad) -> Tensor:
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    dev = to_device(device)
+    dev = factory_device(device)
     xp = device_module(dev)
     with on_device(dev):
         if fill is None:
@@ -206,7 +210,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
             raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
                                f"(start={start}, end={end}, step={step})")
         n = max(0, math.ceil((float(end) - float(start)) / float(step)))
-    dev = to_device(device)
+    dev = factory_device(device)
     xp = device_module(dev)
     with on_device(dev):
         if dt is D.int64:
@@ -251,7 +255,7 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     start, end = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     steps = _steps(steps, "linspace")
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    dev = to_device(device)
+    dev = factory_device(device)
     xp = device_module(dev)
     with on_device(dev):
         if steps == 0:
@@ -269,7 +273,7 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None
     start, end = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     steps = _steps(steps, "logspace")
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    dev = to_device(device)
+    dev = factory_device(device)
     xp = device_module(dev)
     with on_device(dev):
         if steps == 0:
@@ -289,7 +293,7 @@ def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, devi
         if v is not None and v < 0:
             raise RuntimeError(f"eye: {name} must be greater or equal to 0, got {v}")
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
-    dev = to_device(device)
+    dev = factory_device(device)
     xp = device_module(dev)
     with on_device(dev):
         data = xp.eye(int(n), int(n if m is None else m), dtype=dt.np)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..autograd.grad_mode import GRAD
 from ..backend import dtypes as D
-from ..backend.device import device_module, on_device, to_device
+from ..backend.device import device_module, factory_device, on_device, to_device
 from ..backend.random import generator_for
 from ..ops import random as R
 from .factory import finish, parse_size
@@ -79,10 +79,12 @@ def integer_array(rng, xp, low: int, high: int, shape, npdt):
 
 
 # ---------------------------------------------------------------------- factories
-def _setup(dtype, device, op: str, kernel: str):
+def _setup(dtype, device, op: str, kernel: str, use_default: bool = True):
+    """(dtype, device) of a float sampler; without ``device`` the default device, except
+    for ``normal`` (PyTorch's default-device mode leaves it out: it stays on the cpu)."""
     dt = D.to_dtype(dtype) if dtype is not None else D.get_default_dtype()
     _need_float(dt, kernel)
-    return dt, to_device(device)
+    return dt, factory_device(device) if use_default else to_device(device)
 
 
 def rand(*sizes, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
@@ -140,7 +142,7 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
     _check_range(low, high)
     shape = parse_size((size,), "randint")
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    dev = to_device(device)
+    dev = factory_device(device)
     rng, xp = _source(generator, dev)
     with on_device(dev):
         data = integer_array(rng, xp, low, high, shape, dt.np)
@@ -156,7 +158,7 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     dt = D.to_dtype(dtype) if dtype is not None else D.int64
-    dev = to_device(device)
+    dev = factory_device(device)
     rng, xp = _source(generator, dev)
     with on_device(dev):
         if xp is np:
@@ -191,7 +193,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         if s < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
         shape = parse_size((size,) if isinstance(size, (tuple, list)) else (size,), "normal")
-        dt, dev = _setup(dtype, device, "normal", "normal_kernel_cpu")
+        dt, dev = _setup(dtype, device, "normal", "normal_kernel_cpu", use_default=False)
         rng, xp = _source(generator, dev)
         with on_device(dev):
             data = normal_array(rng, xp, shape, dt.np)
