@@ -183,3 +183,52 @@ def test_mixed_devices_raise_like_torch():
     lin = nn.Linear(3, 2)
     with pytest.raises(RuntimeError, match="same device"):
         lin(b)
+
+
+@pytest.fixture
+def _cuda_default_reset():
+    ember.set_default_device(None)
+    yield
+    ember.set_default_device(None)
+
+
+def test_default_device_puts_factories_and_layers_on_cuda(_cuda_default_reset):
+    arr = np.arange(6, dtype=np.float32).reshape(2, 3)
+    cpu_t = ember.ones(2)
+    ember.set_default_device("cuda")
+    assert ember.get_default_device() == ember.device("cuda", ember.cuda.current_device())
+    made = {"zeros": ember.zeros(2, 3), "ones": ember.ones(2), "full": ember.full((2,), 1.5),
+            "empty": ember.empty(2), "arange": ember.arange(4), "linspace": ember.linspace(0, 1, 5),
+            "logspace": ember.logspace(0, 1, 3), "eye": ember.eye(3), "rand": ember.rand(2),
+            "randn": ember.randn(2), "randint": ember.randint(0, 5, (3,)), "randperm": ember.randperm(4),
+            "tensor(list)": ember.tensor([1.0, 2.0]), "tensor(ndarray)": ember.tensor(arr),
+            "as_tensor(ndarray)": ember.as_tensor(arr), "as_tensor(cpu tensor)": ember.as_tensor(cpu_t)}
+    for name, t in made.items():
+        assert t.device.type == "cuda", name
+    np.testing.assert_array_equal(_host(made["tensor(ndarray)"]), arr)
+    np.testing.assert_allclose(_host(made["linspace"]), np.linspace(0, 1, 5), rtol=1e-6)
+    lin = nn.Linear(3, 2)
+    assert lin.weight.device.type == "cuda" and lin.bias.device.type == "cuda"
+    # what PyTorch's default-device mode leaves alone
+    assert ember.from_numpy(arr).device.type == "cpu"
+    assert ember.zeros_like(cpu_t).device.type == "cpu" and cpu_t.new_zeros(2).device.type == "cpu"
+    assert ember.normal(0.0, 1.0, (2,)).device.type == "cpu"
+    assert ember.zeros(2, device="cpu").device.type == "cpu"
+    ember.set_default_device(None)
+    assert ember.zeros(2).device.type == "cpu" and ember.tensor(arr).device.type == "cpu"
+
+
+def test_with_device_builds_and_trains_a_model_on_cuda(_cuda_default_reset):
+    ember.manual_seed(0)
+    with ember.device("cuda"):
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        pe = nn.PositionalEncoding(4, max_len=6)
+        x = ember.randn(5, 4)
+        y = ember.tensor(np.array([0, 1, 1, 0, 1]))
+    assert ember.zeros(1).device.type == "cpu"          # restored after the block
+    assert all(p.device.type == "cuda" for p in net.parameters())
+    assert pe.pe.device.type == "cuda" and x.device.type == "cuda" and y.device.type == "cuda"
+    loss = nn.functional.cross_entropy(net(x), y)
+    loss.backward()
+    assert all(p.grad.device.type == "cuda" for p in net.parameters())
+    assert pe(ember.zeros(6, 1, 4, device="cuda")).device.type == "cuda"
