@@ -1,7 +1,8 @@
 """``ember.linalg``: PyTorch's ``torch.linalg`` namespace.
 
 Norms (``norm``, ``vector_norm``, ``matrix_norm``), inverse and solve, determinants,
-Cholesky, and the products it shares with the top level (``matmul``, ``cross``,
+Cholesky, SVD and QR (their wrappers in ``ember/tensor/decomp.py``), and the products
+it shares with the top level (``matmul``, ``cross``,
 ``multi_dot``, ``vecdot``).  Inputs are validated here with PyTorch's messages; the
 math and its backward live in ``ember.ops.linalg``.
 """
@@ -15,12 +16,13 @@ from .ops import linalg as L
 from .ops.linalg import LinAlgError
 from .ops.reduce import NuclearNorm
 from .tensor.linalg import _tname, linalg_cross as cross, matmul, mm
+from .tensor.decomp import linalg_qr as qr, linalg_svd as svd, linalg_svdvals as svdvals
 from .tensor.tensor import Tensor
 from .tensor.reduce import norm as _reduce_norm
 from .tensor.wrap import apply, normalize_axis
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "solve", "det", "slogdet", "cholesky",
-           "eigh", "eigvalsh", "matmul", "cross", "multi_dot", "vecdot"]
+           "eigh", "eigvalsh", "matmul", "cross", "multi_dot", "vecdot", "svd", "svdvals", "qr"]
 
 _INF = float("inf")
 
