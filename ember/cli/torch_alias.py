@@ -39,6 +39,7 @@ ALIASES = {
     "torch.backends.cuda": "ember.backends.cuda",
     "torch.backends.mps": "ember.backends.mps",
     "torch.compiler": "ember.compiler",
+    "torch.nn.attention": "ember.nn.attention",
     "torchvision": "ember.vision",
     "torchvision.datasets": "ember.vision.datasets",
     "torchvision.transforms": "ember.vision.transforms",

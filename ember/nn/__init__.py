@@ -2,6 +2,6 @@
 from .parameter import Parameter, Buffer, UninitializedParameter
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
-from . import init, utils, functional  # noqa: F401
+from . import init, utils, functional, attention  # noqa: F401
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter"] + list(_modules_all)

@@ -24,6 +24,7 @@ import warnings
 
 from ...autograd.node import apply
 from ...backend.device import array_module
+from ...backends.cuda import sdp_viable
 from ...ops import attention as A
 from ...tensor.tensor import Tensor
 from .dropout import _keep_mask
@@ -115,6 +116,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+    if not sdp_viable(query.device.type):  # every kernel switched off (torch.nn.attention.sdpa_kernel)
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This is likely due to "
+                           "turning off both the math kernel and the fused kernels.")
     E, L, S = query.shape[-1], query.shape[-2], key.shape[-2]
     if key.shape[-1] != E:
         bq = math.prod(query.shape[:-2])
