@@ -25,6 +25,8 @@ from .nin import nin
 from .bert import (BERTClassifier, BERTEncoder, BERTModel, MaskLM, NextSentencePred, bert_base, bert_medium,
                    bert_mini, bert_small, bert_tiny)
 from .transformer_classifier import TransformerClassifier
+from .gan import (DCGANDiscriminator, DCGANGenerator, Discriminator, Generator, PatchDiscriminator, ResnetBlock,
+                  ResnetGenerator, cycle_consistency_loss, cyclegan_step, dcgan_init)
 from .vit import ViT, vit_fashion
 from .resnet import (BasicBlock, Bottleneck, ResNet, ResNet18_Weights, ResNet34_Weights, ResNet50_Weights,
                      ResNet101_Weights, ResNet152_Weights, resnet18, resnet34, resnet50, resnet101, resnet152)
@@ -77,3 +79,5 @@ __all__ = ["d2l", "WeightsEnum", "list_models", "get_model", "get_model_builder"
            "DenseNet121_Weights"] + sorted(_BUILDERS)
 __all__ += ["BERTModel", "BERTEncoder", "MaskLM", "NextSentencePred", "BERTClassifier", "bert_tiny", "bert_mini",
             "bert_small", "bert_medium", "bert_base", "TransformerClassifier", "ViT", "vit_fashion"]
+__all__ += ["Generator", "Discriminator", "DCGANGenerator", "DCGANDiscriminator", "dcgan_init", "ResnetBlock",
+            "ResnetGenerator", "PatchDiscriminator", "cycle_consistency_loss", "cyclegan_step"]
