@@ -21,9 +21,9 @@ through a round trip (``cycle_consistency_loss``).
 
 * ``ResnetGenerator``: 7x7 conv, ``n_downsampling`` stride-2 convs, ``n_blocks`` ``ResnetBlock``
   (two 3x3 convs with InstanceNorm2d and a skip connection), as many stride-2 transposed convs,
-  7x7 conv, Tanh.  Reflection padding is done by ``Conv2d(padding_mode="reflect")``, which
-  pads exactly as ``nn.ReflectionPad2d`` followed by an unpadded conv (ember has no padding
-  modules).
+  7x7 conv, Tanh.  The layers sit where the reference implementation (pytorch-CycleGAN-and-pix2pix)
+  puts them, ``nn.ReflectionPad2d`` then an unpadded conv, so its state_dict keys are the same
+  (``model.1.weight``, ``model.10.conv_block.1.weight``, ...).
 * ``PatchDiscriminator`` (PatchGAN): 4x4 convs that output a map of logits, one per
   overlapping patch, instead of one per image.
 * ``cyclegan_step``: one generator step and one discriminator step on a pair of batches.
@@ -135,14 +135,26 @@ def update_G(Z: Tensor, net_D: nn.Module, net_G: nn.Module, loss: nn.Module,
 # ---------------------------------------------------------------------- CycleGAN
 
 
+def _padded_conv(c_in: int, c_out: int, k: int, padding_mode: str) -> list:
+    """A k x k convolution keeping the size: ``ReflectionPad2d`` / ``ReplicationPad2d`` then an
+    unpadded conv, or one zero-padded conv ('zeros')."""
+    p = k // 2
+    if padding_mode == "zeros":
+        return [nn.Conv2d(c_in, c_out, k, padding=p)]
+    pad = {"reflect": nn.ReflectionPad2d, "replicate": nn.ReplicationPad2d}.get(padding_mode)
+    if pad is None:
+        raise ValueError(f"padding_mode must be 'reflect', 'replicate' or 'zeros', got {padding_mode!r}")
+    return [pad(p), nn.Conv2d(c_in, c_out, k)]
+
+
 class ResnetBlock(nn.Module):
     """``x + conv-norm-relu-conv-norm(x)``: two 3x3 convolutions keeping ``dim`` channels."""
 
     def __init__(self, dim: int, padding_mode: str = "reflect") -> None:
         super().__init__()
         self.conv_block = nn.Sequential(
-            nn.Conv2d(dim, dim, 3, padding=1, padding_mode=padding_mode), nn.InstanceNorm2d(dim), nn.ReLU(),
-            nn.Conv2d(dim, dim, 3, padding=1, padding_mode=padding_mode), nn.InstanceNorm2d(dim))
+            *_padded_conv(dim, dim, 3, padding_mode), nn.InstanceNorm2d(dim), nn.ReLU(),
+            *_padded_conv(dim, dim, 3, padding_mode), nn.InstanceNorm2d(dim))
 
     def forward(self, x: Tensor) -> Tensor:
         return x + self.conv_block(x)
@@ -150,7 +162,8 @@ class ResnetBlock(nn.Module):
 
 class ResnetGenerator(nn.Module):
     """CycleGAN's generator: images (B, in_channels, H, W) -> (B, out_channels, H, W) in
-    [-1, 1]; H and W must be multiples of ``2 ** n_downsampling``."""
+    [-1, 1]; H and W must be multiples of ``2 ** n_downsampling``.  ``padding_mode`` of the
+    size-keeping convs: 'reflect' (the paper's), 'replicate' or 'zeros'."""
 
     def __init__(self, in_channels: int = 3, out_channels: int = 3, ngf: int = 64, n_blocks: int = 9,
                  n_downsampling: int = 2, padding_mode: str = "reflect") -> None:
@@ -159,8 +172,7 @@ class ResnetGenerator(nn.Module):
             raise ValueError(f"ResnetGenerator: bad sizes in_channels={in_channels}, out_channels={out_channels}, "
                              f"ngf={ngf}, n_blocks={n_blocks}, n_downsampling={n_downsampling}")
         self.n_downsampling = n_downsampling
-        layers = [nn.Conv2d(in_channels, ngf, 7, padding=3, padding_mode=padding_mode), nn.InstanceNorm2d(ngf),
-                  nn.ReLU()]
+        layers = [*_padded_conv(in_channels, ngf, 7, padding_mode), nn.InstanceNorm2d(ngf), nn.ReLU()]
         for i in range(n_downsampling):
             c = ngf * 2 ** i
             layers += [nn.Conv2d(c, 2 * c, 3, stride=2, padding=1), nn.InstanceNorm2d(2 * c), nn.ReLU()]
@@ -169,7 +181,7 @@ class ResnetGenerator(nn.Module):
             c = ngf * 2 ** i
             layers += [nn.ConvTranspose2d(c, c // 2, 3, stride=2, padding=1, output_padding=1),
                        nn.InstanceNorm2d(c // 2), nn.ReLU()]
-        layers += [nn.Conv2d(ngf, out_channels, 7, padding=3, padding_mode=padding_mode), nn.Tanh()]
+        layers += [*_padded_conv(ngf, out_channels, 7, padding_mode), nn.Tanh()]
         self.model = nn.Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:

@@ -37,27 +37,41 @@ def torch_dcgan(latent, c):
     return G, D
 
 
-def torch_resnet_generator(cin, cout, ngf, n_blocks, n_down):
-    """CycleGAN's ResnetGenerator as the reference implementation writes it: ReflectionPad2d
-    then unpadded convolutions."""
+def torch_resnet_generator(cin, cout, ngf, n_blocks, n_down, pad="reflect"):
+    """CycleGAN's ResnetGenerator laid out as the reference implementation lays it out:
+    ReflectionPad2d then unpadded convolutions, in ``model`` / ``conv_block`` Sequentials."""
+    def conv(a, b, k):
+        if pad == "zeros":
+            return [tnn.Conv2d(a, b, k, padding=k // 2)]
+        return [tnn.ReflectionPad2d(k // 2), tnn.Conv2d(a, b, k)]
+
     class Block(tnn.Module):
         def __init__(self, d):
             super().__init__()
-            self.b = tnn.Sequential(tnn.ReflectionPad2d(1), tnn.Conv2d(d, d, 3), tnn.InstanceNorm2d(d), tnn.ReLU(),
-                                    tnn.ReflectionPad2d(1), tnn.Conv2d(d, d, 3), tnn.InstanceNorm2d(d))
+            self.conv_block = tnn.Sequential(*conv(d, d, 3), tnn.InstanceNorm2d(d), tnn.ReLU(), *conv(d, d, 3),
+                                             tnn.InstanceNorm2d(d))
 
         def forward(self, x):
-            return x + self.b(x)
-    layers = [tnn.ReflectionPad2d(3), tnn.Conv2d(cin, ngf, 7), tnn.InstanceNorm2d(ngf), tnn.ReLU()]
-    for i in range(n_down):
-        c = ngf * 2 ** i
-        layers += [tnn.Conv2d(c, 2 * c, 3, 2, 1), tnn.InstanceNorm2d(2 * c), tnn.ReLU()]
-    layers += [Block(ngf * 2 ** n_down) for _ in range(n_blocks)]
-    for i in range(n_down, 0, -1):
-        c = ngf * 2 ** i
-        layers += [tnn.ConvTranspose2d(c, c // 2, 3, 2, 1, output_padding=1), tnn.InstanceNorm2d(c // 2), tnn.ReLU()]
-    layers += [tnn.ReflectionPad2d(3), tnn.Conv2d(ngf, cout, 7), tnn.Tanh()]
-    return tnn.Sequential(*layers)
+            return x + self.conv_block(x)
+
+    class Net(tnn.Module):
+        def __init__(self):
+            super().__init__()
+            layers = [*conv(cin, ngf, 7), tnn.InstanceNorm2d(ngf), tnn.ReLU()]
+            for i in range(n_down):
+                c = ngf * 2 ** i
+                layers += [tnn.Conv2d(c, 2 * c, 3, 2, 1), tnn.InstanceNorm2d(2 * c), tnn.ReLU()]
+            layers += [Block(ngf * 2 ** n_down) for _ in range(n_blocks)]
+            for i in range(n_down, 0, -1):
+                c = ngf * 2 ** i
+                layers += [tnn.ConvTranspose2d(c, c // 2, 3, 2, 1, output_padding=1), tnn.InstanceNorm2d(c // 2),
+                           tnn.ReLU()]
+            layers += [*conv(ngf, cout, 7), tnn.Tanh()]
+            self.model = tnn.Sequential(*layers)
+
+        def forward(self, x):
+            return self.model(x)
+    return Net()
 
 
 def torch_patch_discriminator(cin, ndf, n_layers):
@@ -198,15 +212,18 @@ def test_a_few_steps_teach_D_then_G():
 
 
 @pytest.mark.parametrize("cfg", [dict(ngf=4, n_blocks=2, n_downsampling=2), dict(ngf=8, n_blocks=1, n_downsampling=1),
-                                 dict(ngf=4, n_blocks=0, n_downsampling=0)])
-def test_resnet_generator_matches_torch_reflection_pad(cfg):
-    """Conv2d(padding_mode='reflect') equals the reference's ReflectionPad2d + Conv2d: same
-    parameters, same outputs for the same weights, same input gradients."""
+                                 dict(ngf=4, n_blocks=0, n_downsampling=0),
+                                 dict(ngf=4, n_blocks=1, n_downsampling=1, padding_mode="zeros")])
+def test_resnet_generator_matches_the_reference_layout(cfg):
+    """Same state_dict keys and shapes as the reference layout (ReflectionPad2d + unpadded
+    Conv2d), so its checkpoints load; same outputs and input gradients for the same weights."""
     ember.manual_seed(0)
     G = ResnetGenerator(2, 3, **cfg)
-    tG = torch_resnet_generator(2, 3, cfg["ngf"], cfg["n_blocks"], cfg["n_downsampling"])
-    assert n_params(G) == n_params(tG)
-    copy_params(G, tG)
+    tG = torch_resnet_generator(2, 3, cfg["ngf"], cfg["n_blocks"], cfg["n_downsampling"],
+                                cfg.get("padding_mode", "reflect"))
+    assert {k: tuple(v.shape) for k, v in G.state_dict().items()} == \
+        {k: tuple(v.shape) for k, v in tG.state_dict().items()}
+    tG.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in G.state_dict().items()})
     arr = np.random.default_rng(1).uniform(-1, 1, (2, 2, 12, 16)).astype(np.float32)
     ex, tx = ember.tensor(arr, requires_grad=True), torch.tensor(arr, requires_grad=True)
     ey, ty = G(ex), tG(tx)
@@ -222,6 +239,7 @@ def test_cyclegan_default_sizes_match_the_paper():
     assert n_params(ResnetGenerator()) == n_params(torch_resnet_generator(3, 3, 64, 9, 2)) == 11378179
     D = PatchDiscriminator()
     assert n_params(D) == n_params(torch_patch_discriminator(3, 64, 3)) == 2764737
+    assert "model.10.conv_block.1.weight" in ResnetGenerator().state_dict()  # the reference's key of the first block
 
 
 @pytest.mark.parametrize("ndf,n_layers,size", [(4, 1, 16), (4, 2, 32), (2, 3, 40)])
@@ -230,6 +248,7 @@ def test_patch_discriminator_matches_torch(ndf, n_layers, size):
     D = PatchDiscriminator(1, ndf, n_layers)
     tD = torch_patch_discriminator(1, ndf, n_layers)
     assert n_params(D) == n_params(tD)
+    assert [k.replace("model.", "", 1) for k in D.state_dict()] == list(tD.state_dict())
     copy_params(D, tD)
     ex, tx = both(np.random.default_rng(2).uniform(-1, 1, (3, 1, size, size)).astype(np.float32))
     ey, ty = D(ex), tD(tx)
@@ -243,6 +262,8 @@ def test_resnet_generator_rejects_sizes_it_cannot_restore():
         G(ember.randn(1, 1, 10, 12))
     with pytest.raises(ValueError, match="ResnetGenerator"):
         ResnetGenerator(ngf=0)
+    with pytest.raises(ValueError, match="padding_mode must be"):
+        ResnetGenerator(padding_mode="circular")
     with pytest.raises(ValueError, match="PatchDiscriminator"):
         PatchDiscriminator(n_layers=0)
 
