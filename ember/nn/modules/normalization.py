@@ -1,19 +1,23 @@
 """Normalization layers other than batch norm: ``LayerNorm``, ``GroupNorm``,
-``InstanceNorm1d/2d/3d`` (and lazy forms), ``LocalResponseNorm``.
+``InstanceNorm1d/2d/3d`` (and lazy forms), ``LocalResponseNorm``, ``RMSNorm``.
 
 Each keeps its parameters (weight ones, bias zeros, as PyTorch) and calls
 ``nn.functional``."""
 from __future__ import annotations
 
+import numbers
 import warnings
 
 from ...tensor.tensor import Tensor
 from .. import functional as F
 from .batchnorm import _LazyNormBase, _NormBase, affine_parameters, reset_affine
 from .module import Module
+from .. import init
+from ..parameter import Parameter
+from ...tensor.factory import empty
 
 __all__ = ["LayerNorm", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LazyInstanceNorm1d",
-           "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LocalResponseNorm"]
+           "LazyInstanceNorm2d", "LazyInstanceNorm3d", "LocalResponseNorm", "RMSNorm"]
 
 
 class LayerNorm(Module):
@@ -168,3 +172,33 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class RMSNorm(Module):
+    """Divide by the root mean square over the trailing ``normalized_shape`` dims, then
+    scale elementwise by ``weight`` (ones at the start; no bias).  ``eps=None`` uses the
+    machine epsilon of the input's dtype at each call."""
+
+    def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(empty(self.normalized_shape, device=device, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
