@@ -29,6 +29,7 @@ from . import distributions  # noqa: F401
 from . import autograd  # noqa: F401
 from . import linalg  # noqa: F401
 from . import special  # noqa: F401
+from . import testing  # noqa: F401
 from . import return_types  # noqa: F401
 from . import optim  # noqa: F401
 from . import nn  # noqa: F401
