@@ -12,3 +12,4 @@ from .loss import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .rmsnorm import *  # noqa: F401,F403
+from .sampling import *  # noqa: F401,F403
