@@ -4,6 +4,8 @@ their Tensor methods.  Inputs are checked here with PyTorch's messages; the
 factorizations and their backward live in ``ember.ops.decomp``."""
 from __future__ import annotations
 
+import warnings
+
 from .. import return_types
 from ..ops import decomp as P
 from .linalg import _tname
@@ -63,8 +65,19 @@ def svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out=None):
     return return_types.svd((u, s, vh.mT))
 
 
+_QR_DEPRECATION = ("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+                    "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
+                    "Q, R = torch.qr(A, some)\nshould be replaced with\n"
+                    "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete')")
+_warned = []
+
+
 def qr(input: Tensor, some: bool = True, *, out=None):
-    """The old ``torch.qr``: ``some=False`` is mode 'complete'."""
+    """The old ``torch.qr``: ``some=False`` is mode 'complete'.  Warns once that it is
+    deprecated, as PyTorch does."""
+    if not _warned:
+        _warned.append(True)
+        warnings.warn(_QR_DEPRECATION, UserWarning, stacklevel=2)
     return return_types.qr(tuple(linalg_qr(input, "reduced" if some else "complete")))
 
 

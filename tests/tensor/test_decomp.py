@@ -150,3 +150,15 @@ def test_second_derivatives_match_torch():
         h, = lib.autograd.grad(g.pow(2).sum(), A)
         hs.append(h.detach().numpy())
     np.testing.assert_allclose(hs[0], hs[1], rtol=1e-8, atol=1e-8)
+
+
+def test_old_qr_warns_deprecation_once():
+    import importlib
+    dm = importlib.import_module("ember.tensor.decomp")
+    dm._warned.clear()
+    with pytest.warns(UserWarning, match="torch.qr is deprecated in favor of torch.linalg.qr"):
+        ember.qr(ember.ones(2, 2))
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ember.qr(ember.ones(2, 2))
