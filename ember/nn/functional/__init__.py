@@ -12,4 +12,7 @@ from .loss import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .rmsnorm import *  # noqa: F401,F403
+from .pooling_extra import *  # noqa: F401,F403
+from .misc_extra import *  # noqa: F401,F403
+from .loss_extra import *  # noqa: F401,F403
 from .sampling import *  # noqa: F401,F403

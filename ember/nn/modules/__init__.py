@@ -20,8 +20,9 @@ from . import attention, transformer, positional
 from .attention import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .positional import *  # noqa: F401,F403
-from . import padding
+from . import padding, channelshuffle
 from .padding import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
 
 __all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 for _m in (activation, linear, flatten, dropout, sparse, upsampling, conv, pooling, batchnorm, normalization, loss,
@@ -29,4 +30,4 @@ for _m in (activation, linear, flatten, dropout, sparse, upsampling, conv, pooli
     __all__ += list(_m.__all__)
 __all__ += list(distance.__all__)
 __all__ += list(attention.__all__) + list(transformer.__all__) + list(positional.__all__)
-__all__ += list(padding.__all__)
+__all__ += list(padding.__all__) + list(channelshuffle.__all__)
