@@ -25,6 +25,10 @@ from .tensor.random import *  # noqa: F401,F403
 from .tensor.gaps import *  # noqa: F401,F403  (numel, finfo/iinfo, diff, rot90, meshgrid, quantile, ...)
 from .tensor.printing import set_printoptions, get_printoptions, printoptions  # noqa: F401
 from . import cuda  # noqa: F401
+from . import amp  # noqa: F401  (torch.amp; also sets ember.cuda.amp)
+from . import cpu  # noqa: F401
+from .amp import autocast  # noqa: F401
+from .tensor.amp import *  # noqa: F401,F403  (is_autocast_enabled, get_autocast_dtype, ...)
 from . import distributions  # noqa: F401
 from . import autograd  # noqa: F401
 from . import linalg  # noqa: F401

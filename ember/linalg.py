@@ -20,6 +20,7 @@ from .tensor.decomp import linalg_qr as qr, linalg_svd as svd, linalg_svdvals as
 from .tensor.tensor import Tensor
 from .tensor.reduce import norm as _reduce_norm
 from .tensor.wrap import apply, normalize_axis
+from .tensor import amp as _amp
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "inv", "solve", "det", "slogdet", "cholesky",
            "eigh", "eigvalsh", "matmul", "cross", "multi_dot", "vecdot", "svd", "svdvals", "qr"]
@@ -49,6 +50,8 @@ def _square(op: str, A: Tensor) -> Tensor:
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """(sum |x|^ord)^(1/ord) over ``dim`` (all elements when None); ord may be inf, -inf, 0.
     The primitive is the one ``torch.norm`` uses (``ops.reduce.Norm``)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("linalg_vector_norm", vector_norm, x, ord, dim, keepdim, dtype=dtype, out=out)
     if isinstance(ord, str) or not isinstance(ord, numbers.Real):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' must be Number, not {type(ord).__name__}")
     return _reduce_norm(x, float(ord), dim, keepdim, dtype=dtype)
@@ -60,6 +63,8 @@ _MATRIX_ORDS = ("fro", "nuc", 2, -2, 1, -1, _INF, -_INF)
 def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Matrix norms over the two axes ``dim``: 'fro', 'nuc' (sum of singular values),
     2, -2 (largest, smallest singular value), 1, -1 (column sums of |A|), inf, -inf (row sums)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("linalg_matrix_norm", matrix_norm, A, ord, dim, keepdim, dtype=dtype, out=out)
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if ord not in _MATRIX_ORDS:
@@ -114,12 +119,16 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, out=None, dtyp
 # ---------------------------------------------------------------- inverse, solve, determinants
 def inv(A: Tensor, *, out=None) -> Tensor:
     """A^-1 for a (batch of) square matrices; LinAlgError when one is singular."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("linalg_inv", inv, A, out=out)
     return apply(L.Inv, _square("linalg.inv", A))
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
     """X with A X = B (or X A = B when ``left=False``); B is a vector when it is 1-D or
     has A's shape without the last axis."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("linalg_solve", solve, A, B, left=left, out=out)
     _square("linalg.solve", A)
     if not isinstance(B, Tensor):
         raise TypeError(f"linalg_solve(): argument 'B' must be Tensor, not {type(B).__name__}")
@@ -157,6 +166,8 @@ def slogdet(A: Tensor, *, out=None):
 def cholesky(A: Tensor, *, upper: bool = False, out=None) -> Tensor:
     """L (lower triangular) with A = L L^T, for a symmetric positive-definite A (only
     its lower triangle is read); ``upper=True`` gives L^T."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("linalg_cholesky", cholesky, A, upper=upper, out=out)
     L_ = apply(L.Cholesky, _square("linalg.cholesky", A))
     return L_.mT if upper else L_
 
@@ -164,6 +175,8 @@ def cholesky(A: Tensor, *, upper: bool = False, out=None) -> Tensor:
 def eigh(A: Tensor, UPLO: str = "L", *, out=None):
     """(eigenvalues ascending, eigenvectors as columns) of a symmetric matrix; only the
     ``UPLO`` triangle is read.  Eigenvectors are defined up to sign."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("linalg_eigh", eigh, A, UPLO, out=out)
     _square("linalg.eigh", A)
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -173,6 +186,8 @@ def eigh(A: Tensor, UPLO: str = "L", *, out=None):
 
 def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
     """The eigenvalues of a symmetric matrix, ascending."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("linalg_eigvalsh", eigvalsh, A, UPLO, out=out)
     return eigh(A, UPLO)[0]
 
 
@@ -180,6 +195,8 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
 def multi_dot(tensors) -> Tensor:
     """A chain of matrix products; the first argument may be 1-D (a row vector) and the
     last 1-D (a column vector)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("multi_dot", multi_dot, tensors)
     tensors = list(tensors)
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
@@ -210,4 +227,6 @@ def multi_dot(tensors) -> Tensor:
 
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """sum(x * y) along ``dim``, with broadcasting."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("vecdot", vecdot, x, y, dim=dim)
     return (x * y).sum(dim)

@@ -786,11 +786,21 @@ class Cast(Primitive):
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.in_dtype = a.dtype
-        return a.astype(dtype)
+        return _narrow(a, dtype)
 
     @staticmethod
     def backward(ctx, g):
-        return g.astype(ctx.in_dtype), None
+        return _narrow(g, ctx.in_dtype), None
+
+
+def _narrow(a, dtype):
+    """``a.astype(dtype)``; a float cast to a narrower float (float32 -> float16 under
+    autocast) overflows to inf silently, as in PyTorch (GradScaler looks for those infs),
+    instead of NumPy's RuntimeWarning."""
+    if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.dtype.itemsize > np.dtype(dtype).itemsize:
+        with np.errstate(over="ignore"):
+            return a.astype(dtype)
+    return a.astype(dtype)
 
 
 class ToDevice(Primitive):

@@ -202,7 +202,7 @@ class BatchNormEval(Primitive):
         if b is not None:
             y += b.reshape(shape)
         ctx.save(x, w, rm, inv)
-        return y
+        return y.astype(x.dtype, copy=False)  # float16 input, float32 affine (autocast): float16 out, as PyTorch
 
     @staticmethod
     def backward(ctx, g):

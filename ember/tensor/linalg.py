@@ -13,6 +13,7 @@ from ..backend import dtypes as D
 from ..ops import linalg as L
 from .tensor import Tensor
 from .wrap import apply, normalize_axis, promote, to_tensor
+from . import amp as _amp
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", "addmm", "addmv",
            "baddbmm", "addbmm", "einsum", "tensordot", "kron", "cross", "trace", "det", "inverse",
@@ -97,6 +98,8 @@ def _batch_shape(op: str, sa: tuple, sb: tuple) -> tuple:
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     """Matrix product with NumPy/PyTorch semantics: 1-D @ 1-D is a dot product, a 1-D
     operand is a row (left) or column (right) vector, batch axes broadcast."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("matmul", matmul, input, other)
     a = _tensor_arg("matmul", input, 1, "input")
     b = _tensor_arg("matmul", other, 2, "other")
     na, nb = a.ndim, b.ndim
@@ -143,6 +146,8 @@ def _batch_numel(a: Tensor, b: Tensor) -> int:
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """(n, m) @ (m, p), both strictly 2-D."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("mm", mm, input, mat2)
     a = _tensor_arg("mm", input, 1, "input")
     b = _tensor_arg("mm", mat2, 2, "mat2")
     if a.ndim != 2:
@@ -157,6 +162,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """(B, n, m) @ (B, m, p): a batch of products, no broadcasting."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("bmm", bmm, input, mat2)
     a = _tensor_arg("bmm", input, 1, "input")
     b = _tensor_arg("bmm", mat2, 2, "mat2")
     if a.ndim != 3:
@@ -173,6 +180,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     """(n, m) @ (m,)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("mv", mv, input, vec)
     a = _tensor_arg("mv", input, 1, "input")
     v = _tensor_arg("mv", vec, 2, "vec")
     _mv_checks("mv", a, v)
@@ -182,6 +191,8 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Inner product of two 1-D tensors (only 1-D: use matmul or inner for more)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("dot", dot, input, tensor)
     a = _tensor_arg("dot", input, 1, "input")
     b = _tensor_arg("dot", tensor, 2, "tensor")
     _dot_checks("dot", a, b)
@@ -191,6 +202,8 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:
     """dot with the first argument conjugated (the same for real tensors)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("vdot", vdot, input, other)
     a = _tensor_arg("vdot", input, 1, "input")
     b = _tensor_arg("vdot", other, 2, "other")
     _dot_checks("vdot", a, b)
@@ -201,6 +214,8 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
 def inner(input: Tensor, other: Tensor) -> Tensor:
     """Sum over the last axes: out[i..., j...] = sum_k a[i..., k] b[j..., k]; a 0-d
     operand multiplies."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("inner", inner, input, other)
     a = _tensor_arg("inner", input, 1, "input")
     b = _tensor_arg("inner", other, 2, "other")
     if a.ndim == 0 or b.ndim == 0:
@@ -254,6 +269,8 @@ def _check_expand(op: str, inp: Tensor, shape: tuple) -> None:
 
 def addmm(input, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("addmm", addmm, input, mat1, mat2, beta=beta, alpha=alpha)
     if mat1.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"addmm: mat1 and mat2 must be matrices, got {mat1.ndim}-D and {mat2.ndim}-D")
     _same_dtype_mm("addmm", mat1, mat2)
@@ -266,6 +283,8 @@ def addmm(input, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
 
 def addmv(input, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
     """beta * input + alpha * (mat @ vec)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("addmv", addmv, input, mat, vec, beta=beta, alpha=alpha)
     _mv_checks("addmv", mat, vec)
     inp = _add_args("addmv", input, mat, vec)
     _check_expand("addmv", inp, (mat.shape[0],))
@@ -287,6 +306,8 @@ def _bmm_checks(op: str, b1: Tensor, b2: Tensor) -> None:
 
 def baddbmm(input, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """beta * input + alpha * bmm(batch1, batch2)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("baddbmm", baddbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     _bmm_checks("baddbmm", batch1, batch2)
     inp = _add_args("baddbmm", input, batch1, batch2)
     _check_expand("baddbmm", inp, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
@@ -295,6 +316,8 @@ def baddbmm(input, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor
 
 def addbmm(input, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """beta * input + alpha * sum_k batch1[k] @ batch2[k]."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("addbmm", addbmm, input, batch1, batch2, beta=beta, alpha=alpha)
     _bmm_checks("addbmm", batch1, batch2)
     inp = _add_args("addbmm", input, batch1, batch2)
     _check_expand("addbmm", inp, (batch1.shape[1], batch2.shape[2]))
@@ -303,6 +326,8 @@ def addbmm(input, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
 
 def chain_matmul(*matrices: Tensor) -> Tensor:
     """mm of all arguments, left to right."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("chain_matmul", chain_matmul, *matrices)
     if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
         matrices = tuple(matrices[0])
     if not matrices:
@@ -317,6 +342,8 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
 def einsum(*args) -> Tensor:
     """Einstein summation: ``einsum('ij,jk->ik', a, b)``, operands as arguments or one
     list, or the sublist form ``einsum(a, [0, 1], b, [1, 2], [0, 2])``."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run(_einsum_amp_key(args), einsum, *args)
     from ..ops.einsum import Einsum, parse_einsum
     if not args:
         raise TypeError("einsum(): must specify the equation string and at least one operand, or at "
@@ -336,6 +363,25 @@ def einsum(*args) -> Tensor:
     canon, shapes = parse_einsum(equation, [tuple(o.shape) for o in ops])
     ops = tuple(o if tuple(o.shape) == s else o.reshape(s) for o, s in zip(ops, shapes))
     return apply(Einsum, *ops, equation=canon)
+
+
+def _einsum_amp_key(args) -> str:
+    """The autocast list name of an einsum call: PyTorch's einsum reaches bmm (autocast to
+    lower precision on every device) only when it contracts an index shared by two
+    operands; other equations are products and sums, which CPU autocast leaves alone."""
+    try:
+        if isinstance(args[0], str):
+            eq = args[0].replace(" ", "").replace("...", "")
+        else:
+            eq = _sublist_equation(args)[0].replace("...", "")
+    except (IndexError, ValueError, TypeError):
+        return "einsum"
+    lhs, _, out = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) < 2:
+        return "einsum_noncontracting"
+    shared = {c for c in set(lhs) - {","} if sum(c in t for t in terms) >= 2}
+    return "einsum" if shared - set(out) else "einsum_noncontracting"
 
 
 def _sublist_equation(args):
@@ -367,6 +413,8 @@ def _sublist_equation(args):
 def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     """Contract ``dims`` axes: the last ``dims`` of a with the first of b, or the listed
     pairs ``([a axes], [b axes])``."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("tensordot", tensordot, a, b, dims, out)
     if a._data.dtype != b._data.dtype:
         raise RuntimeError("tensordot: both inputs should have same dtype")
     if isinstance(dims, Tensor):
@@ -416,6 +464,8 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
 
 def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
     """Cross product of 3-vectors along ``dim`` (default: the first axis of size 3)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("cross", cross, input, other, dim)
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     if dim is None:
@@ -430,6 +480,8 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
 
 def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     """torch.linalg.cross: batch axes broadcast, ``dim`` must have length 3 in both."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("cross", linalg_cross, input, other, dim=dim)
     if input.ndim != other.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     if input._data.dtype != other._data.dtype:
@@ -446,6 +498,8 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
 
 def trace(input: Tensor) -> Tensor:
     """Sum of the main diagonal of a 2-D tensor (integers sum to int64)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("trace", trace, input)
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     kind = input._data.dtype.kind

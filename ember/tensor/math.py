@@ -11,6 +11,7 @@ from ..backend.device import array_module
 from ..ops import elementwise as E
 from .tensor import Tensor
 from .wrap import UnsupportedOperand, apply, binary, float_input, promote, to_tensor
+from . import amp as _amp
 
 __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "neg", "negative", "positive", "pow", "float_power", "square",
@@ -193,6 +194,8 @@ def positive(input) -> Tensor:
 
 def pow(input, exponent, *, out=None) -> Tensor:
     """input ** exponent; either may be a number (not both)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("pow", pow, input, exponent, out=out)
     if not isinstance(input, Tensor):
         if not isinstance(exponent, Tensor):
             raise TypeError("pow(): expected a Tensor as base or exponent")

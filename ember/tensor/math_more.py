@@ -10,6 +10,7 @@ import numbers
 from ..backend import dtypes as D
 from ..ops import elementwise as E
 from .math import write_out
+from . import amp as _amp
 from .tensor import Tensor
 from .wrap import apply, binary, broadcast_error, float_input, promote, to_tensor
 
@@ -44,6 +45,8 @@ def _not_implemented(op: str, t: Tensor) -> NotImplementedError:
 # ---------------------------------------------------------------------------- unary
 def _float_unary(name: str, op):
     def fn(input, *, out=None):
+        if _amp.ON and _amp.T.on:
+            return _amp.run(name, fn, input, out=out)
         _tensor_arg(input, name, "input", 1)
         r = apply(op, float_input(input))
         return r if out is None else write_out(r, out, name)

@@ -18,6 +18,7 @@ from ..ops import reduce as R
 from ..ops.base import normalize_axis
 from .tensor import Tensor
 from .wrap import apply
+from . import amp as _amp
 
 __all__ = ["sum", "mean", "nansum", "nanmean", "prod", "max", "min", "amax", "amin", "aminmax", "argmax",
            "argmin", "var", "std", "var_mean", "std_mean", "logsumexp", "norm", "cumsum", "cumprod", "cummax",
@@ -151,6 +152,8 @@ def _indices(t: Tensor) -> Tensor:
 # ----------------------------------------------------------------------------- sums and means
 def sum(input, dim=None, keepdim: bool = False, *, dtype=None, **kw) -> Tensor:
     """Sum of all elements, or over ``dim`` (int or tuple); bool/int inputs sum to int64."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("sum", sum, input, dim, keepdim, dtype=dtype, **kw)
     dim, keepdim = _aliases("sum", dim, keepdim, kw)
     _input("sum", input)
     axis = _axes("sum", dim, input.ndim)
@@ -209,6 +212,8 @@ def _not_nan(t: Tensor) -> Tensor:
 
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None, **kw) -> Tensor:
     """Product of all elements, or along one ``dim`` (int only, as in PyTorch)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("prod", prod, input, dim, keepdim, dtype=dtype, **kw)
     dim, keepdim = _aliases("prod", dim, keepdim, kw)
     _input("prod", input)
     if isinstance(dim, (list, tuple)):
@@ -434,6 +439,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim: bool = False, *, correctio
 # ----------------------------------------------------------------------------- logsumexp, norms
 def logsumexp(input, dim=_MISSING, keepdim: bool = False, **kw) -> Tensor:
     """log(sum(exp(x))) over ``dim``, stable for large inputs; integers give floats."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("logsumexp", logsumexp, input, dim, keepdim, **kw)
     dim, keepdim = _aliases("logsumexp", dim, keepdim, kw, default=_MISSING)
     _input("logsumexp", input)
     if dim is _MISSING:
@@ -450,6 +457,8 @@ def logsumexp(input, dim=_MISSING, keepdim: bool = False, **kw) -> Tensor:
 def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:
     """Vector p-norm (p = 2 default, 1, inf, -inf, 0, any float) over ``dim`` or all
     elements; ``'fro'`` is the 2-norm, ``'nuc'`` the nuclear norm of matrices."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("norm", norm, input, p, dim, keepdim, out, dtype=dtype)
     _input("norm", input)
     keepdim = _bool("linalg_vector_norm", keepdim, "keepdim")
     if out is not None:
@@ -509,6 +518,8 @@ def _scan_dim(op, dim, kw):
 
 def cumsum(input, dim=_MISSING, *, dtype=None, **kw) -> Tensor:
     """Running sum along ``dim``; bool/int inputs accumulate in int64."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("cumsum", cumsum, input, dim, dtype=dtype, **kw)
     dim = _scan_dim("cumsum", dim, kw)
     _input("cumsum", input)
     axis = _one_axis("cumsum", dim, input.ndim)
@@ -517,6 +528,8 @@ def cumsum(input, dim=_MISSING, *, dtype=None, **kw) -> Tensor:
 
 def cumprod(input, dim=_MISSING, *, dtype=None, **kw) -> Tensor:
     """Running product along ``dim`` (gradient exact also where the input has zeros)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("cumprod", cumprod, input, dim, dtype=dtype, **kw)
     dim = _scan_dim("cumprod", dim, kw)
     _input("cumprod", input)
     axis = _one_axis("cumprod", dim, input.ndim)

@@ -18,6 +18,7 @@ from ...ops import elementwise as E
 from ...ops import softmax as S
 from ...ops.base import normalize_axis
 from ...tensor.tensor import Tensor
+from ...tensor import amp as _amp
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_", "elu", "elu_",
            "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "sigmoid", "tanh", "hardtanh", "hardtanh_",
@@ -94,6 +95,8 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """input where positive, else weight * input; ``weight`` has one element, or one per
     channel (dim 1 of the input; inputs of fewer dims have one channel)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("prelu", prelu, input, weight)
     _floating("prelu", "prelu_cpu", input)
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}")
@@ -223,6 +226,8 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta x)) / beta, reverting to x where beta x > threshold."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("softplus", softplus, input, beta, threshold)
     _floating("softplus", "softplus_cpu", input)
     return apply(A.Softplus, input, beta=float(beta), threshold=float(threshold))
 
@@ -316,12 +321,16 @@ def _softmax_input(name: str, kernel: str, input: Tensor, dim, dtype, stacklevel
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``dim`` (stable: the max is subtracted first).
     ``dtype`` casts the input before the op."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("softmax", softmax, input, dim, _stacklevel + 2, dtype=dtype)
     x, d = _softmax_input("softmax", "softmax_lastdim_kernel_impl", input, dim, dtype, _stacklevel)
     return apply(S.Softmax, x, d)
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """x - logsumexp(x) along ``dim``, fused and stable."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("log_softmax", log_softmax, input, dim, _stacklevel + 2, dtype=dtype)
     x, d = _softmax_input("log_softmax", "log_softmax_lastdim_kernel_impl", input, dim, dtype, _stacklevel)
     return apply(S.LogSoftmax, x, d)
 

@@ -29,6 +29,7 @@ from ...ops import attention as A
 from ...tensor.tensor import Tensor
 from .dropout import _keep_mask
 from .linear import linear
+from ...tensor import amp as _amp
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "_canonical_mask", "_none_or_dtype"]
 
@@ -98,6 +99,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     mask.  ``scale`` defaults to 1/sqrt(E).  ``enable_gqa``: grouped-query attention,
     each key/value head serving Hq/H consecutive query heads.  Dropout with
     probability ``dropout_p`` is always applied (pass 0.0 out of training)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("scaled_dot_product_attention", scaled_dot_product_attention, query, key, value, attn_mask,
+                        dropout_p, is_causal, scale=scale, enable_gqa=enable_gqa)
     op = "scaled_dot_product_attention"
     for i, (x, n) in enumerate(((query, "query"), (key, "key"), (value, "value"))):
         _need_tensor(op, x, n, i + 1)

@@ -9,6 +9,7 @@ from typing import Sequence
 from ...ops import conv as C
 from ...tensor.tensor import Tensor
 from ...tensor.wrap import apply
+from ...tensor import amp as _amp
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
            "unfold", "fold"]
@@ -118,6 +119,8 @@ def _convnd(input, weight, bias, stride, padding, dilation, groups, nd: int) -> 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """1-d cross-correlation of (N, C, L) with weight (Oc, C/groups, k)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("conv1d", conv1d, input, weight, bias, stride, padding, dilation, groups)
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 1)
 
 
@@ -125,12 +128,16 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
            groups: int = 1) -> Tensor:
     """2-d cross-correlation of (N, C, H, W) with weight (Oc, C/groups, kh, kw); ``padding`` may be
     an int, a tuple, 'valid' or 'same'."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("conv2d", conv2d, input, weight, bias, stride, padding, dilation, groups)
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """3-d cross-correlation of (N, C, D, H, W) with weight (Oc, C/groups, kd, kh, kw)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("conv3d", conv3d, input, weight, bias, stride, padding, dilation, groups)
     return _convnd(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
@@ -169,18 +176,27 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """Transposed 1-d convolution (the input-gradient of conv1d); weight (Cin, Cout/groups, k)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("conv_transpose1d", conv_transpose1d, input, weight, bias, stride, padding, output_padding,
+                        groups, dilation)
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
 
 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """Transposed 2-d convolution (the input-gradient of conv2d); weight (Cin, Cout/groups, kh, kw)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("conv_transpose2d", conv_transpose2d, input, weight, bias, stride, padding, output_padding,
+                        groups, dilation)
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
 
 
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """Transposed 3-d convolution; weight (Cin, Cout/groups, kd, kh, kw)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("conv_transpose3d", conv_transpose3d, input, weight, bias, stride, padding, output_padding,
+                        groups, dilation)
     return _conv_transposend(input, weight, bias, stride, padding, output_padding, groups, dilation, 3)
 
 

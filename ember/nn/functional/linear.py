@@ -11,6 +11,7 @@ import math
 from ...autograd.node import apply
 from ...ops import linear as L
 from ...tensor.tensor import Tensor
+from ...tensor import amp as _amp
 
 __all__ = ["linear", "bilinear"]
 
@@ -27,6 +28,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input @ weight^T + bias over the last dim of ``input`` (any number of leading dims).
 
     Shapes: input (*, in_features), weight (out_features, in_features), bias (out_features,)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("linear", linear, input, weight, bias)
     _need_tensor("linear", input, "input", 1)
     _need_tensor("linear", weight, "weight", 2)
     if bias is not None:
@@ -79,6 +82,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     """y_k = input1^T weight_k input2 + bias_k over the last dims.
 
     Shapes: input1 (*, in1), input2 (*, in2), weight (out, in1, in2), bias (out,)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("bilinear", bilinear, input1, input2, weight, bias)
     _need_tensor("bilinear", input1, "input1", 1)
     _need_tensor("bilinear", input2, "input2", 2)
     _need_tensor("bilinear", weight, "weight", 3)

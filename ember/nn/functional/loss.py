@@ -17,6 +17,7 @@ from ...backend import dtypes as D
 from ...ops import loss as L
 from ...tensor.tensor import Tensor
 from ...tensor.wrap import apply, broadcast_error, promote
+from ...tensor import amp as _amp
 
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss",
@@ -111,6 +112,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
              weight: Tensor | None = None) -> Tensor:
     """Mean squared error ``(input - target)^2``, reduced; with ``weight`` (the input's
     shape) the weighted errors are summed and divided by ``weight.sum()``."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("mse_loss", mse_loss, input, target, size_average, reduce, reduction, weight)
     _size_warning(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if weight is None:
@@ -121,6 +124,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
 def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
             weight: Tensor | None = None) -> Tensor:
     """Mean absolute error ``|input - target|``, reduced (weighted as ``mse_loss``)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("l1_loss", l1_loss, input, target, size_average, reduce, reduction, weight)
     _size_warning(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if weight is None:
@@ -135,6 +140,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
                    beta: float = 1.0) -> Tensor:
     """``0.5 d^2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (d = input - target);
     ``beta=0`` is the L1 loss."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("smooth_l1_loss", smooth_l1_loss, input, target, size_average, reduce, reduction, beta)
     _size_warning(input, target)
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
@@ -148,6 +155,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
                weight: Tensor | None = None) -> Tensor:
     """``0.5 d^2`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)``; with ``weight``
     the 'mean' is the plain mean of the weighted losses (as PyTorch)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("huber_loss", huber_loss, input, target, reduction, delta, weight)
     _size_warning(input, target)
     reduction = _valid(reduction)
     if delta <= 0:
@@ -224,6 +233,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     """``-weight[y] * input[n, y, ...]`` from log-probabilities (N, C, ...) or (C,) and
     class indices (N, ...) or (); 'mean' divides by the summed weights of the
     targets that are not ``ignore_index`` (nan when all are)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("nll_loss", nll_loss, input, target, weight, size_average, ignore_index, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _tensor(input, "nll_loss"), _tensor(target, "nll_loss")
     x, t, squeezed, check_ignore = _class_targets(input, target, weight, ignore_index)
@@ -239,6 +250,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     indices (N, ...) or class probabilities (the input's shape), with class
     ``weight``, ``ignore_index`` (index targets) and ``label_smoothing``: log-softmax
     and the pick fused in one primitive (stable for logits of any size)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("cross_entropy", cross_entropy, input, target, weight, size_average, ignore_index, reduce,
+                        reduction, label_smoothing)
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _tensor(input, "cross_entropy"), _tensor(target, "cross_entropy")
     label_smoothing = float(label_smoothing)
@@ -311,6 +325,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          reduce=None, reduction: str = "mean") -> Tensor:
     """``-weight [y log x + (1 - y) log(1 - x)]`` on probabilities, each log clamped
     to >= -100 (so x = 0 or 1 gives a finite loss, as PyTorch)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("binary_cross_entropy", binary_cross_entropy, input, target, weight, size_average, reduce,
+                        reduction)
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _tensor(input, "binary_cross_entropy"), _tensor(target, "binary_cross_entropy")
     if tuple(target.shape) != tuple(input.shape):
@@ -337,6 +354,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     """Binary cross-entropy on logits, ``weight [(1 - y) x - l log sigmoid(x)]`` with
     ``l = 1 + (pos_weight - 1) y`` (pos_weight broadcast along the last, class, dim):
     finite for logits of any size."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, input, target, weight,
+                        size_average, reduce, reduction, pos_weight)
     reduction = _reduction(size_average, reduce, reduction)
     input = _tensor(input, "binary_cross_entropy_with_logits")
     target = _tensor(target, "binary_cross_entropy_with_logits")
@@ -361,6 +381,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     """Kullback-Leibler divergence with ``input`` log-probabilities:
     ``target (log target - input)`` (``exp(target) (target - input)`` when
     ``log_target``); 'batchmean' divides the sum by the batch size."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("kl_div", kl_div, input, target, size_average, reduce, reduction, log_target)
     if size_average is not None or reduce is not None:
         red = _legacy_reduction(size_average, reduce)
     else:
@@ -385,6 +407,9 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
                      size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
     """Poisson negative log-likelihood: ``exp(input) - target input`` (log-rate input) or
     ``input - target log(input + eps)``, plus Stirling's term for targets > 1 when ``full``."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("poisson_nll_loss", poisson_nll_loss, input, target, log_input, full, size_average, eps,
+                        reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     if log_input:
         loss = input.exp() - target * input
@@ -438,6 +463,8 @@ def _soft_plus_neg(z: Tensor) -> Tensor:
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """``log(1 + exp(-target * input))``, computed stably (finite for any input)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("soft_margin_loss", soft_margin_loss, input, target, size_average, reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     if target.requires_grad and is_grad_enabled():
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument "
@@ -479,6 +506,9 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``1 - cos(x1, x2)`` where target is 1, ``max(0, cos(x1, x2) - margin)`` where -1."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("cosine_embedding_loss", cosine_embedding_loss, input1, input2, target, margin, size_average,
+                        reduce, reduction)
     import ember
     reduction = _reduction(size_average, reduce, reduction)
     d = target.ndim
@@ -504,6 +534,9 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """``max(0, -target (input1 - input2) + margin)``."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("margin_ranking_loss", margin_ranking_loss, input1, input2, target, margin, size_average,
+                        reduce, reduction)
     reduction = _reduction(size_average, reduce, reduction)
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
@@ -514,6 +547,9 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean") -> Tensor:
     """``input`` where target is 1, ``max(0, margin - input)`` where -1 (summed where neither)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("hinge_embedding_loss", hinge_embedding_loss, input, target, margin, size_average, reduce,
+                        reduction)
     import ember
     reduction = _reduction(size_average, reduce, reduction)
     zeros = ember.zeros_like(input)
@@ -533,6 +569,9 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         reduction: str = "mean") -> Tensor:
     """``max(0, margin + d(a, p) - d(a, n))`` with ``d`` the p-norm distance
     (``swap``: d(a, n) replaced by min(d(a, n), d(p, n)))."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("triplet_margin_loss", triplet_margin_loss, anchor, positive, negative, margin, p, eps, swap,
+                        size_average, reduce, reduction)
     import ember
     reduction = _reduction(size_average, reduce, reduction)
     if margin <= 0:
@@ -555,6 +594,9 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                       weight: Tensor | None = None, size_average=None, reduce=None,
                       reduction: str = "mean") -> Tensor:
     """Multi-class hinge: ``sum_{j != y} max(0, margin - x[y] + x[j])^p * weight[y] / C``."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("multi_margin_loss", multi_margin_loss, input, target, p, margin, weight, size_average,
+                        reduce, reduction)
     import ember
     reduction = _reduction(size_average, reduce, reduction)
     if p != 1 and p != 2:

@@ -15,6 +15,7 @@ import numpy as np
 from ...autograd.node import apply
 from ...ops import resample as R
 from ...tensor.tensor import Tensor
+from ...tensor import amp as _amp
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "normalize",
            "cosine_similarity", "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle"]
@@ -34,6 +35,9 @@ _PAD_SUPPORT = ("Supported combinations for non-constant padding:\n"
                 "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
 
 
+_AMP_PAD = {"reflect": "reflection", "replicate": "replication"}
+
+
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last len(pad)/2 dims: ``pad = (left_last, right_last, left_2nd_last, ...)``.
 
@@ -41,6 +45,9 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     crop), 'reflect' (mirror, edge not repeated), 'replicate' (edge repeated),
     'circular' (wrap around).  Non-constant modes pad 1-3 trailing dims of a 2-5-D
     input, as PyTorch allows."""
+    if _amp.ON and _amp.T.on and mode in _AMP_PAD and isinstance(pad, (tuple, list)):
+        # PyTorch's CPU autocast runs reflection_pad1d/2d and replication_pad1d/2d/3d in float32
+        return _amp.run(f"{_AMP_PAD[mode]}_pad{len(pad) // 2}d", globals()["pad"], input, pad, mode, value)
     _tensor("pad", input)
     if not isinstance(pad, (tuple, list)):
         raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(pad).__name__}")
@@ -157,6 +164,9 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     Modes: nearest, nearest-exact, linear (3-D), bilinear / bicubic (4-D), trilinear
     (5-D) with or without ``align_corners``, and area (adaptive average pooling);
     ``antialias`` for bilinear/bicubic."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("interpolate" if mode != "area" else "adaptive_avg_pool", interpolate, input, size, scale_factor, mode, align_corners,
+                        recompute_scale_factor, antialias)
     _tensor("interpolate", input)
     nd = input.ndim
     if mode not in _MODES or nd not in (3, 4, 5):
@@ -271,6 +281,8 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """sum(x1/||x1|| * x2/||x2||) along ``dim`` (norms floored at eps; x1, x2 broadcast)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("cosine_similarity", cosine_similarity, x1, x2, dim, eps)
     _tensor("cosine_similarity", x1, "x1", 1)
     _tensor("cosine_similarity", x2, "x2", 2)
     from ...tensor.shape import broadcast_tensors
@@ -282,6 +294,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """||x1 - x2 + eps||_p over the last dim (x1, x2 broadcast)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("pairwise_distance", pairwise_distance, x1, x2, p, eps, keepdim)
     _tensor("pairwise_distance", x1, "x1", 1)
     _tensor("pairwise_distance", x2, "x2", 2)
     return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
@@ -289,6 +303,8 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:
     """p-norm distances between all pairs of rows i < j of a 2-D input (N*(N-1)/2 values)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("pdist", pdist, input, p)
     _tensor("pdist", input)
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")

@@ -13,6 +13,7 @@ from ...ops import norm as N
 from ...ops import conv as C
 from ...tensor.tensor import Tensor
 from ...tensor.wrap import apply
+from ...tensor import amp as _amp
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "local_response_norm"]
 
@@ -105,6 +106,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
                eps: float = 1e-5) -> Tensor:
     """Normalize over the trailing dims ``normalized_shape``, then scale and shift
     elementwise by ``weight``/``bias`` (of that shape)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("layer_norm", layer_norm, input, normalized_shape, weight, bias, eps)
     if not isinstance(input, Tensor):
         raise TypeError(f"layer_norm(): argument 'input' must be Tensor, not {type(input).__name__}")
     ns = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
@@ -124,6 +127,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
                eps: float = 1e-5) -> Tensor:
     """Split the channels into ``num_groups`` groups and normalize each group of each
     sample over its channels and spatial dims; then a per-channel affine map."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("group_norm", group_norm, input, num_groups, weight, bias, eps)
     if not isinstance(input, Tensor):
         raise TypeError(f"group_norm(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input.dim() < 2:

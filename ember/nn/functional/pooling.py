@@ -16,6 +16,7 @@ from ...backend.device import array_module, to_host
 from ...ops import pool as P
 from ...tensor.tensor import Tensor
 from ...tensor.wrap import apply
+from ...tensor import amp as _amp
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
@@ -103,6 +104,9 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
 def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
     """Max over sliding windows of (N, C, D, H, W)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("max_pool3d", max_pool3d, input, kernel_size, stride, padding, dilation, ceil_mode,
+                        return_indices)
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3)
 
 
@@ -145,6 +149,9 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     """Mean over sliding windows of (N, C, D, H, W)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("avg_pool3d", avg_pool3d, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                        divisor_override)
     return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3)
 
 
@@ -188,6 +195,8 @@ def _avg_matrix(size: int, out: int, like: Tensor) -> Tensor:
 
 
 def _adaptive_avg(input, output_size, nd, op):
+    if _amp.ON and _amp.T.on:  # one unit for autocast: the matrix products inside stay in the input's dtype
+        return _amp.run("adaptive_avg_pool", _adaptive_avg, input, output_size, nd, op)
     x = _adaptive_input(input, nd, op)
     sp = tuple(x.shape[-nd:])
     out = _output_size(output_size, x, nd, op)

@@ -14,8 +14,11 @@ from ...autograd.node import apply
 from ...ops import rnn as R
 from ...tensor.joining import cat, stack
 from ...tensor.tensor import Tensor
+from ...tensor import amp as _amp
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "gru_cell", "lstm_cell", "recurrent"]
+
+_AMP_KEY = {"tanh": "recurrent_rnn", "relu": "recurrent_rnn", "gru": "recurrent_gru", "lstm": "recurrent_lstm"}
 
 
 def _check_cell(input: Tensor, hx: Sequence[Tensor], w_ih: Tensor, w_hh: Tensor) -> None:
@@ -42,24 +45,32 @@ def _cell(op, input, hx, w_ih, w_hh, b_ih, b_hh):
 def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
                   b_hh: Tensor | None = None) -> Tensor:
     """One step h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) on (batch, features) inputs."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("rnn_tanh_cell", rnn_tanh_cell, input, hx, w_ih, w_hh, b_ih, b_hh)
     return _cell(R.RNNTanhCell, input, hx, w_ih, w_hh, b_ih, b_hh)
 
 
 def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
                   b_hh: Tensor | None = None) -> Tensor:
     """One step h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("rnn_relu_cell", rnn_relu_cell, input, hx, w_ih, w_hh, b_ih, b_hh)
     return _cell(R.RNNReluCell, input, hx, w_ih, w_hh, b_ih, b_hh)
 
 
 def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
              b_hh: Tensor | None = None) -> Tensor:
     """One GRU step (gates r, z, n in PyTorch's order), fused in one primitive."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("gru_cell", gru_cell, input, hx, w_ih, w_hh, b_ih, b_hh)
     return _cell(R.GRUCell, input, hx, w_ih, w_hh, b_ih, b_hh)
 
 
 def lstm_cell(input: Tensor, hx: Sequence[Tensor], w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
               b_hh: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """One LSTM step (gates i, f, g, o); ``hx = (h, c)``; returns ``(h', c')``."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("lstm_cell", lstm_cell, input, hx, w_ih, w_hh, b_ih, b_hh)
     h, c = hx
     _check_cell(input, (h, c), w_ih, w_hh)
     return apply(R.LSTMCell, input, h, c, w_ih, w_hh, b_ih, b_hh)
@@ -84,6 +95,9 @@ def recurrent(mode: str, data: Tensor, batch_sizes: Sequence[int], hx: Tensor, c
     state (None otherwise).  ``weights``: per layer and direction (PyTorch's order),
     ``(w_ih, w_hh, b_ih, b_hh, w_hr)`` with None for absent biases/projection.
     Returns ``(output rows, h_n, c_n or None)``; output rows hold both directions side by side."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run(_AMP_KEY[mode], recurrent, mode, data, batch_sizes, hx, cx, weights, num_layers=num_layers,
+                        dropout=dropout, training=training, bidirectional=bidirectional)
     dirs = 2 if bidirectional else 1
     bs = tuple(int(b) for b in batch_sizes)
     h_n, c_n = [], []
