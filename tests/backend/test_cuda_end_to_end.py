@@ -232,3 +232,43 @@ def test_with_device_builds_and_trains_a_model_on_cuda(_cuda_default_reset):
     loss.backward()
     assert all(p.grad.device.type == "cuda" for p in net.parameters())
     assert pe(ember.zeros(6, 1, 4, device="cuda")).device.type == "cuda"
+
+
+def test_autocast_float16_and_grad_scaler_train_on_cuda():
+    """Mixed precision on the GPU: the CUDA autocast lists (linear in float16; softmax, exp,
+    cross_entropy in float32), float32 gradients on the parameters, and a loss that falls
+    under GradScaler."""
+    ember.manual_seed(0)
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((128, 16)).astype(np.float32)
+    ys = (xs @ rng.standard_normal((16, 4))).argmax(1)
+    x, y = ember.tensor(xs, device="cuda"), ember.tensor(ys, device="cuda")
+    model = nn.Sequential(nn.Linear(16, 32), nn.ReLU(), nn.Linear(32, 4)).to("cuda")
+    opt = ember.optim.SGD(model.parameters(), lr=0.5)
+    scaler = ember.amp.GradScaler("cuda", growth_interval=5)
+    assert scaler.is_enabled()
+    losses = []
+    for step in range(40):
+        opt.zero_grad()
+        with ember.autocast("cuda"):
+            assert ember.is_autocast_enabled() and ember.is_autocast_enabled("cuda")
+            out = model(x)
+            loss = nn.functional.cross_entropy(out, y)
+            if step == 0:
+                assert out.dtype is ember.float16 and loss.dtype is ember.float32
+                assert nn.functional.softmax(out, 1).dtype is ember.float32
+                assert ember.exp(out).dtype is ember.float32 and out.sum().dtype is ember.float32
+                cpu = ember.mm(ember.ones(2, 2), ember.ones(2, 2))  # CPU tensors: CUDA autocast leaves them
+                assert cpu.dtype is ember.float32
+        scaler.scale(loss).backward()
+        assert all(p.grad.dtype is ember.float32 and p.grad.device.type == "cuda" for p in model.parameters())
+        scaler.step(opt)
+        scaler.update()
+        losses.append(float(loss))
+    assert not ember.is_autocast_enabled("cuda")
+    assert losses[-1] < 0.5 * losses[0], losses
+    assert scaler.get_scale() >= 2.0 ** 16  # no overflow here: the scale only grew
+    sd = scaler.state_dict()
+    fresh = ember.amp.GradScaler("cuda")
+    fresh.load_state_dict(sd)
+    assert fresh.state_dict() == sd
