@@ -192,7 +192,8 @@ def _run(recipe, args) -> int:
         judge, acc = _train_judge(train_x, train_y, test_x, test_y, args.judge_epochs, args.seed, dev)
         n = args.num_samples
         g = ember.Generator().manual_seed(args.seed + 2)
-        rows = {"real test images": test_x[:n].to(dev), "trained generator": _generate(G, n, latent, args.seed + 3, dev),
+        rows = {"real test images": test_x[:n].to(dev),
+                "trained generator": _generate(G, n, latent, args.seed + 3, dev),
                 "untrained generator": _generate(G_init.to(dev), n, latent, args.seed + 3, dev),
                 "uniform noise": ember.rand(n, 1, 28, 28, generator=g).to(dev)}
         quality = {"judge": "lenet_relu", "judge_epochs": args.judge_epochs, "judge_test_accuracy": acc,
@@ -250,6 +251,6 @@ def _sample(args) -> int:
 register(Recipe("gan", "DCGAN on Fashion-MNIST (d2l 20.1-20.2): Adam 2e-4, betas (0.5, 0.999), samples.png and a "
                 "classifier's judgement of the samples; then 'ember sample'", _build, _no_datasets,
                 loss="bce_with_logits", epochs=GAN_DEFAULTS["epochs"], batch_size=GAN_DEFAULTS["batch_size"],
-                lr=GAN_DEFAULTS["lr"], optimizer="adam", metrics=(), classes=[], input_shape=(GAN_DEFAULTS["latent_dim"],),
-                run=_run, add_arguments=_add_arguments))
+                lr=GAN_DEFAULTS["lr"], optimizer="adam", metrics=(), classes=[],
+                input_shape=(GAN_DEFAULTS["latent_dim"],), run=_run, add_arguments=_add_arguments))
 register_command(Command("sample", "draw a grid of images from a gan checkpoint", _sample_arguments, _sample))

@@ -111,3 +111,23 @@ def test_resume_sample_and_errors(fashion_dir, tmp_path, capsys):
     assert "cannot write" in capsys.readouterr().err
     assert main(["evaluate", ck]) == 2
     assert "ember sample" in capsys.readouterr().err
+
+
+FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists(FASHION),
+                    reason="Fashion-MNIST (Debian package dataset-fashion-mnist) is not installed")
+def test_gan_on_real_fashion_mnist_beats_its_untrained_generator(tmp_path, capsys):
+    """3 epochs on 6000 real images (about 35 s): the judge (a LeNet trained on the same 6000)
+    finds some confident samples and a spread over the classes, where the untrained generator
+    gives one class and no confident sample (measured: 0.054 and 1.98 nats vs 0 and 0)."""
+    out = str(tmp_path / "run")
+    assert main(["train", "gan", "--subset", "6000", "--epochs", "3", "--num-samples", "500", "--out", out]) == 0
+    q = json.load(open(os.path.join(out, "summary.json")))["quality"]
+    trained, untrained = q["trained generator"], q["untrained generator"]
+    assert q["judge_test_accuracy"] > 0.65
+    assert trained["class_entropy"] > 1.5 and trained["class_entropy"] > untrained["class_entropy"] + 1.0
+    assert trained["confident"] > 0.02 and trained["confident"] > untrained["confident"]
+    assert trained["confident"] < q["real test images"]["confident"]
