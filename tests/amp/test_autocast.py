@@ -456,3 +456,29 @@ def test_torch_spellings_import_through_the_alias():
             "print('ok')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_cuda_lists_applied_to_cpu_tensors(monkeypatch):
+    """Without a GPU, the CUDA policies are exercised by giving CPU tensors the CUDA table;
+    the expected dtypes are PyTorch's documented CUDA autocast behaviour (float16 for the
+    matmul family and the RNNs; float32 for exp, pow, softmax, sums, norms, layer_norm, losses;
+    an explicit dtype= wins; binary_cross_entropy refused)."""
+    from ember.tensor import amp_lists
+    monkeypatch.setitem(amp_lists.TABLES, "cpu", amp_lists.CUDA)
+    fn = ember.nn.functional
+    with ember.autocast("cpu", dtype=ember.float16):
+        x = ember.randn(4, 6)
+        out = ember.nn.Linear(6, 3)(x)
+        half = [out, ember.mv(x, ember.randn(6)), ember.nn.LSTM(6, 3)(x.unsqueeze(1))[0],
+                ember.nn.GRUCell(6, 3)(x), ember.einsum("i,j->ij", x[0], x[1])]
+        single = [out.softmax(1), fn.log_softmax(out, 1), out.exp(), out.sum(), out ** 2, out.cumsum(0),
+                  fn.layer_norm(out, (3,)), ember.norm(out), ember.linalg.vector_norm(out),
+                  fn.cross_entropy(out, ember.tensor([0, 1, 2, 0])), fn.mse_loss(out, out),
+                  fn.interpolate(out.reshape(1, 4, 3), scale_factor=2),
+                  ember.tensordot(out, x[:, :3], dims=([1], [1])), fn.bilinear(out, out, ember.randn(2, 3, 3))]
+        assert ember.tensordot(out, out, dims=([1], [1])).dtype is ember.float16  # promote: the widest input
+        assert all(t.dtype is ember.float16 for t in half), [t.dtype for t in half]
+        assert [str(t.dtype) for t in single] == ["torch.float32"] * len(single)
+        assert out.sum(dtype=ember.float16).dtype is ember.float16
+        with pytest.raises(RuntimeError, match="binary_cross_entropy and torch.nn.BCELoss are unsafe to autocast"):
+            fn.binary_cross_entropy(out.sigmoid(), ember.rand(4, 3))
