@@ -61,7 +61,9 @@ def machine_info(device) -> dict:
     info = {"ember": ember.__version__, "python": platform.python_version(), "numpy": np.__version__,
             "blas": blas_name(), "machine": platform.machine(), "cpu_count": os.cpu_count(),
             "threads": ember.get_num_threads(), "device": str(device),
-            "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None}
+            "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+            # NumPy products that do not go through ember's backend/blas.py use OpenBLAS's own threads
+            "env": {v: os.environ.get(v) for v in ("EMBER_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}}
     if device.type == "cuda":
         cp = ember.backend.cupy_or_none()
         info["cupy"] = cp.__version__

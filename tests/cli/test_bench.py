@@ -50,6 +50,7 @@ def test_ops_suite_reports_every_case(tmp_path, capsys):
     assert m["cpu_count"] == os.cpu_count() and m["threads"] == ember.get_num_threads()
     import numpy as np
     assert m["numpy"] == np.__version__ and m["device"] == "cpu" and "blas" in m and "load_average" in m
+    assert m["env"]["OPENBLAS_NUM_THREADS"] == os.environ.get("OPENBLAS_NUM_THREADS")
     assert res["suite"] == "ops" and res["budget_seconds"] == 0.01
 
 
