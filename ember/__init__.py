@@ -49,6 +49,7 @@ from .summary import summary  # noqa: F401
 from . import backends  # noqa: F401
 from . import compiler  # noqa: F401
 from .compiler import compile  # noqa: F401  (torch.compile: runs eagerly, see ember/compiler.py)
+from . import func  # noqa: F401  (torch.func.functional_call)
 
 bool = _dtypes.bool_
 float = float32
