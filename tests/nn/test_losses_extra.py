@@ -92,3 +92,13 @@ def test_triplet_margin_with_distance_loss_errors():
     with pytest.raises(ValueError, match="TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
                                          "-1.0 instead"):
         ember.nn.TripletMarginWithDistanceLoss(margin=-1.0)
+
+
+def test_multilabel_margin_loss_under_cpu_autocast_runs_in_float32():
+    x = rand(5, 4).astype(np.float16)
+    outs = []
+    for lib in (ember, torch):
+        with lib.autocast("cpu", dtype=lib.float16):
+            outs.append(lib.nn.functional.multilabel_margin_loss(lib.tensor(x), lib.tensor(TARGET)))
+    assert str(outs[0].dtype) == str(outs[1].dtype) == "torch.float32"
+    np.testing.assert_allclose(float(outs[0]), float(outs[1]), rtol=1e-6)

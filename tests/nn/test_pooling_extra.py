@@ -119,3 +119,15 @@ def test_max_unpool_error_messages():
         ember.nn.functional.max_unpool2d(y, i, 2, output_size=(7, 5))
     with pytest.raises(RuntimeError, match=r"Found an invalid max index: \d+ \(output volumes are of size 4x4\)"):
         ember.nn.functional.max_unpool2d(y, i + 100, 2)
+
+
+def test_adaptive_pool3d_under_cpu_autocast_runs_in_float32():
+    x = rand(1, 2, 4, 4, 4).astype(np.float16)
+    for fn in (lambda lib, x: lib.nn.functional.adaptive_avg_pool3d(x, 2),
+               lambda lib, x: lib.nn.functional.adaptive_max_pool3d(x, (2, 1, 3))):
+        outs = []
+        for lib in (ember, torch):
+            with lib.autocast("cpu", dtype=lib.float16):
+                outs.append(fn(lib, lib.tensor(x)))
+        assert str(outs[0].dtype) == str(outs[1].dtype) == "torch.float32"
+        np.testing.assert_allclose(outs[0].numpy(), outs[1].numpy(), rtol=1e-6)

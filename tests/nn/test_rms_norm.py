@@ -109,3 +109,14 @@ def test_rms_norm_module_reset_and_train():
     opt.step()
     m.reset_parameters()
     assert np.all(m.weight.detach().numpy() == 1)
+
+
+def test_rms_norm_under_cpu_autocast_is_left_alone():
+    # rms_norm is on PyTorch's CUDA float32 list only: on the CPU a float16 input stays float16
+    x = rand(3, 4).astype(np.float16)
+    outs = []
+    for lib in (ember, torch):
+        with lib.autocast("cpu", dtype=lib.float16):
+            outs.append(lib.nn.functional.rms_norm(lib.tensor(x), (4,)))
+    assert str(outs[0].dtype) == str(outs[1].dtype) == "torch.float16"
+    np.testing.assert_allclose(outs[0].numpy().astype(np.float32), outs[1].numpy().astype(np.float32), rtol=1e-3)

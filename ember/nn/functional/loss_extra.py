@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 
 from ...backend.device import to_host
+from ...tensor import amp as _amp
 from ...tensor.tensor import Tensor
 from .loss import _reduce, _reduction, _scalar_name
 
@@ -34,6 +35,9 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     """Multi-label hinge loss: for each sample, sum over listed target classes j and
     unlisted classes i of max(0, 1 - (x[j] - x[i])), divided by the number of classes.
     ``target`` holds class indices padded with -1 (only those before the first -1 count)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("multilabel_margin_loss", multilabel_margin_loss, input, target, size_average, reduce,
+                        reduction)
     import ember
     reduction = _reduction(size_average, reduce, reduction)
     if not isinstance(input, Tensor):

@@ -11,6 +11,7 @@ import numbers
 
 from ...backend import dtypes as D
 from ...ops import unpool as U
+from ...tensor import amp as _amp
 from ...tensor.tensor import Tensor
 from ...tensor.wrap import apply
 from .loss import _scalar_name
@@ -33,12 +34,16 @@ def _check_3d(input, op: str, colon: str) -> None:
 def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
     """Average pooling of (N, C, D, H, W) (or (C, D, H, W)) to ``output_size`` (int, or
     (d, h, w) where None keeps that input size) with adaptive windows."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("adaptive_avg_pool3d", adaptive_avg_pool3d, input, output_size)
     _check_3d(input, "adaptive_avg_pool3d", "")
     return _adaptive_avg(input, output_size, 3, "adaptive_avg_pool3d")
 
 
 def adaptive_max_pool3d_with_indices(input: Tensor, output_size, return_indices: bool = True):
     """Values and flat indices (d * H * W + h * W + w) of 3-d adaptive max pooling."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("adaptive_max_pool3d", adaptive_max_pool3d_with_indices, input, output_size)
     _check_3d(input, "adaptive_max_pool3d", ":")
     for d in range(1, input.dim()):
         if input.shape[d] == 0:

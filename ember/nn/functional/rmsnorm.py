@@ -11,6 +11,7 @@ from __future__ import annotations
 import numbers
 
 from ...backend import dtypes as D
+from ...tensor import amp as _amp
 from ...tensor.info import finfo
 from ...tensor.tensor import Tensor
 
@@ -35,6 +36,8 @@ def _shape_arg(normalized_shape) -> tuple:
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """Divide by the root mean square over the trailing dims ``normalized_shape``,
     then scale elementwise by ``weight`` (of that shape) when given."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("rms_norm", rms_norm, input, normalized_shape, weight, eps)
     if not isinstance(input, Tensor):
         raise TypeError(f"rms_norm(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     ns = _shape_arg(normalized_shape)
