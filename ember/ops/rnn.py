@@ -21,6 +21,7 @@ never overflows.
 """
 from __future__ import annotations
 
+from ..backend.blas import single_threaded_blas
 from ..backend.device import is_array
 from .base import Primitive, array_module
 
@@ -208,11 +209,15 @@ class RecurrentLayer(Primitive):
         # (start, end, batch) of each step in the order they run
         steps = [(offsets[t], offsets[t] + batch_sizes[t], batch_sizes[t]) for t in order]
         x = xp.ascontiguousarray(x)
-        if mode == "lstm":
-            return _lstm_forward(ctx, xp, steps, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
-        if mode == "gru":
-            return _gru_forward(ctx, xp, steps, x, h0, w_ih, w_hh, b_ih, b_hh)
-        return _rnn_forward(ctx, xp, steps, x, h0, w_ih, w_hh, b_ih, b_hh, mode == "relu")
+        # The per-step products are small GEMMs that OpenBLAS would split over its own
+        # spinning threads; on a shared machine those wait for time slices (a GRU LM step:
+        # median 253 ms with them, 30 ms on one thread, at load 3; docs/performance.md).
+        with single_threaded_blas():
+            if mode == "lstm":
+                return _lstm_forward(ctx, xp, steps, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
+            if mode == "gru":
+                return _gru_forward(ctx, xp, steps, x, h0, w_ih, w_hh, b_ih, b_hh)
+            return _rnn_forward(ctx, xp, steps, x, h0, w_ih, w_hh, b_ih, b_hh, mode == "relu")
 
     @staticmethod
     def backward(ctx, grads):
@@ -221,11 +226,12 @@ class RecurrentLayer(Primitive):
                                "(nn.RNN/GRU/LSTM) is not supported; run nn.RNNCell/GRUCell/LSTMCell "
                                "in a loop when second derivatives are needed")
         mode = ctx.mode
-        if mode == "gru":
-            return _gru_layer_backward(ctx, grads)
-        if mode == "lstm":
-            return _lstm_layer_backward(ctx, grads)
-        return _rnn_layer_backward(ctx, grads)
+        with single_threaded_blas():  # as in forward
+            if mode == "gru":
+                return _gru_layer_backward(ctx, grads)
+            if mode == "lstm":
+                return _lstm_layer_backward(ctx, grads)
+            return _rnn_layer_backward(ctx, grads)
 
 
 def _t(xp, w):
