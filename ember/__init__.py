@@ -23,6 +23,7 @@ from .tensor.sort import *  # noqa: F401,F403
 from .tensor.factory import *  # noqa: F401,F403
 from .tensor.random import *  # noqa: F401,F403
 from .tensor.gaps import *  # noqa: F401,F403  (numel, finfo/iinfo, diff, rot90, meshgrid, quantile, ...)
+from .tensor.extras import *  # noqa: F401,F403  (cdist, histc, histogram, bincount, cov, asarray, ...)
 from .tensor.printing import set_printoptions, get_printoptions, printoptions  # noqa: F401
 from . import cuda  # noqa: F401
 from . import amp  # noqa: F401  (torch.amp; also sets ember.cuda.amp)
@@ -42,6 +43,7 @@ from .nn.functional import (softmax, log_softmax, selu, selu_, celu, celu_, prel
                             pairwise_distance, pdist, pixel_shuffle, pixel_unshuffle, bilinear,
                             alpha_dropout, feature_alpha_dropout)  # torch.* spellings of nn.functional
 from .nn.functional.dropout import torch_dropout as dropout  # noqa: F401  (torch.dropout(input, p, train))
+from ._nn_aliases import *  # noqa: F401,F403  (torch.conv2d, torch.batch_norm, torch.kl_div, ...: ATen signatures)
 from . import utils  # noqa: F401
 from .serialization import save, load  # noqa: F401
 from . import serialization  # noqa: F401
