@@ -9,7 +9,7 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-PROGRAMS = ["quickstart.py", "nn_api.py", "workflow_api.py", "tutorial_idioms.py"]
+PROGRAMS = ["quickstart.py", "tensor_api.py", "nn_api.py", "workflow_api.py", "tutorial_idioms.py"]
 
 
 def _run(args):

@@ -60,3 +60,19 @@ plain = Net()
 print(plain.load_state_dict(torch.load(path, weights_only=True, map_location="cpu")))
 with torch.no_grad():
     print("reloaded model agrees:", torch.allclose(plain.eval()(xs), out.cpu(), atol=1e-5))
+
+# mixed precision, as PyTorch 2 scripts write it (float16 on the CPU: ember has no bfloat16)
+scaler = torch.amp.GradScaler("cpu", init_scale=2.0 ** 10)
+model.train()
+for xb, yb in dl:
+    with torch.autocast(device_type="cpu", dtype=torch.float16):
+        logits = model(xb)
+        loss = F.cross_entropy(logits, yb)
+    opt.zero_grad()
+    scaler.scale(loss).backward()
+    scaler.unscale_(opt)
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    scaler.step(opt)
+    scaler.update()
+print("autocast dtypes:", logits.dtype, loss.dtype, next(model.parameters()).grad.dtype)
+print("scale kept:", scaler.get_scale(), "autocast off again:", not torch.is_autocast_enabled("cpu"))
