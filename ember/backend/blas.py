@@ -25,12 +25,14 @@ import contextlib
 import ctypes
 import glob
 import os
+import time
 
 import numpy as np
 
 from . import parallel
 
-__all__ = ["matmul", "single_threaded_blas", "blas_threads_controllable", "SPLIT_MACS"]
+__all__ = ["matmul", "single_threaded_blas", "single_threaded_blas_when_busy", "machine_busy",
+           "blas_threads_controllable", "SPLIT_MACS"]
 
 OPENBLAS_MIN_MACS = 65536 * 4  # OpenBLAS runs GEMMs below this many multiply-adds on one thread anyway
 SPLIT_MACS = 1 << 21           # below ~2M multiply-adds (~50 us) the thread hand-off is not worth it
@@ -97,6 +99,38 @@ def single_threaded_blas():
     finally:
         if old > 1:
             set_(old)
+
+
+_busy = [0.0, False]  # (when last read, the answer): the load average is read at most once a second
+
+
+def machine_busy() -> bool:
+    """True when the machine's 1-minute load average is above the cores this process may
+    use plus half a core: other processes then hold the cores, and threads that spin
+    while they wait for each other lose whole time slices.  (ember's own threads, at most
+    one per core, cannot push the load over that line by themselves.)"""
+    now = time.monotonic()
+    if now - _busy[0] > 1.0:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cores = os.cpu_count() or 1
+        try:
+            _busy[1] = os.getloadavg()[0] > cores + 0.5
+        except OSError:  # no load average on this platform
+            _busy[1] = False
+        _busy[0] = now
+    return _busy[1]
+
+
+def single_threaded_blas_when_busy():
+    """``single_threaded_blas()`` when ``machine_busy()``, else a block that changes nothing.
+
+    For a sequence of small products that ember's own pool cannot split profitably (a
+    recurrent layer's per-step GEMMs): on free cores OpenBLAS's threads make them faster
+    (a GRU LM step 36-42 -> 21-28 ms on the 2-core machine at load 1), on busy ones they
+    make them far slower (30 -> 253 ms at load 3), docs/performance.md."""
+    return single_threaded_blas() if machine_busy() else contextlib.nullcontext()
 
 
 def _plain(a, b, out):

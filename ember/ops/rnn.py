@@ -21,7 +21,7 @@ never overflows.
 """
 from __future__ import annotations
 
-from ..backend.blas import single_threaded_blas
+from ..backend.blas import single_threaded_blas_when_busy
 from ..backend.device import is_array
 from .base import Primitive, array_module
 
@@ -209,10 +209,9 @@ class RecurrentLayer(Primitive):
         # (start, end, batch) of each step in the order they run
         steps = [(offsets[t], offsets[t] + batch_sizes[t], batch_sizes[t]) for t in order]
         x = xp.ascontiguousarray(x)
-        # The per-step products are small GEMMs that OpenBLAS would split over its own
-        # spinning threads; on a shared machine those wait for time slices (a GRU LM step:
-        # median 253 ms with them, 30 ms on one thread, at load 3; docs/performance.md).
-        with single_threaded_blas():
+        # The per-step products are small GEMMs that OpenBLAS splits over its own spinning
+        # threads: faster on free cores, far slower on busy ones (backend/blas.py).
+        with single_threaded_blas_when_busy():
             if mode == "lstm":
                 return _lstm_forward(ctx, xp, steps, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
             if mode == "gru":
@@ -226,7 +225,7 @@ class RecurrentLayer(Primitive):
                                "(nn.RNN/GRU/LSTM) is not supported; run nn.RNNCell/GRUCell/LSTMCell "
                                "in a loop when second derivatives are needed")
         mode = ctx.mode
-        with single_threaded_blas():  # as in forward
+        with single_threaded_blas_when_busy():  # as in forward
             if mode == "gru":
                 return _gru_layer_backward(ctx, grads)
             if mode == "lstm":

@@ -73,3 +73,22 @@ def test_worker_error_is_raised(threads):
     a = RNG.standard_normal((256, 400)).astype(np.float32)
     with pytest.raises(ValueError):
         blas.matmul(a, RNG.standard_normal((300, 10)).astype(np.float32))
+
+
+@pytest.mark.parametrize("load, busy", [(0.3, False), (1.9, False), (50.0, True)])
+def test_single_threaded_blas_when_busy_follows_the_load(monkeypatch, load, busy):
+    monkeypatch.setattr(blas.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(blas.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(blas, "_busy", [0.0, None])  # forget the cached answer
+    assert blas.machine_busy() is busy
+    if not blas.blas_threads_controllable():
+        return  # no OpenBLAS thread control here: both blocks change nothing
+    get, set_ = blas._control()
+    old = get()
+    set_(2)
+    try:
+        with blas.single_threaded_blas_when_busy():
+            inside = get()
+        assert inside == (1 if busy else 2) and get() == 2
+    finally:
+        set_(old)
