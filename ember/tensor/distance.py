@@ -15,6 +15,7 @@ from ..ops import distance as P
 from .reduce import norm
 from .tensor import Tensor
 from .wrap import apply
+from . import amp as _amp
 
 __all__ = ["cdist", "dist"]
 
@@ -28,6 +29,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
     """d[..., i, j] = ||x1[..., i, :] - x2[..., j, :]||_p for x1 (..., P, M) and
     x2 (..., R, M); batch axes broadcast.  p >= 0 (inf allowed).  Gradients are
     PyTorch's: zero where a distance is zero."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("cdist", cdist, x1, x2, p, compute_mode)
     for i, (name, t) in enumerate((("x1", x1), ("x2", x2))):
         if not isinstance(t, Tensor):
             raise TypeError(f"cdist(): argument '{name}' (position {i + 1}) must be Tensor, not {type(t).__name__}")
@@ -62,6 +65,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
 
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     """||input - other||_p over all elements (the operands broadcast)."""
+    if _amp.ON and _amp.T.on:
+        return _amp.run("dist", dist, input, other, p)
     if not isinstance(input, Tensor):
         raise TypeError(f"dist(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not isinstance(other, Tensor):
