@@ -5,7 +5,6 @@ import math
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -118,16 +117,26 @@ def test_cuda_without_a_gpu_is_one_line_exit_2(capsys):
     assert "--device cuda needs CuPy and an NVIDIA GPU" in err and len(err.strip().splitlines()) == 1
 
 
-def test_time_call_measures_the_call_and_syncs_every_batch():
-    calls, syncs = [0], [0]
+def test_time_call_measures_the_call_and_syncs_every_batch(monkeypatch):
+    """On a fake clock (each call takes exactly 2 ms, one batch is slowed by another
+    process), so the test cannot fail from the machine's load."""
+    import ember.cli.recipes_bench as RB
+    now, calls, syncs = [0.0], [0], [0]
 
-    def spin():  # a call that takes 2 ms of wall time
+    class Clock:
+        @staticmethod
+        def perf_counter():
+            return now[0]
+
+    def call():
         calls[0] += 1
-        end = time.perf_counter() + 0.002
-        while time.perf_counter() < end:
-            pass
-    sec = time_call(spin, budget=0.1, batch_seconds=0.01, sync=lambda: syncs.__setitem__(0, syncs[0] + 1))
-    assert 0.002 <= sec < 0.006  # the best batch: other processes may slow some, never all
+        now[0] += 0.002
+        if calls[0] == 30:
+            now[0] += 0.5  # one batch loses a time slice: the best batch must ignore it
+
+    monkeypatch.setattr(RB, "time", Clock)
+    sec = time_call(call, budget=0.1, batch_seconds=0.01, sync=lambda: syncs.__setitem__(0, syncs[0] + 1))
+    assert sec == pytest.approx(0.002)
     assert syncs[0] >= 1 + 1 + 3  # warm-up, calibration, at least min_repeat batches
     assert calls[0] >= 1 + 1 + 3 * 5
 
