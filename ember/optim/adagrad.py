@@ -37,13 +37,8 @@ class Adagrad(Optimizer):
                 state["step"] = new_step()
                 state["sum"] = zeros_like(p, initial_accumulator_value)
 
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
+    # filled into param groups of older pickles (Optimizer.__setstate__)
+    _group_defaults = {"foreach": None, "maximize": False, "differentiable": False, "fused": None}
 
     def _update_group(self, group, params) -> None:
         lr = to_scalar(group["lr"])

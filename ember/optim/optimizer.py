@@ -94,10 +94,17 @@ class Optimizer:
     def __getstate__(self) -> dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
 
+    # Options an optimizer added after some of its pickles were written, with their
+    # defaults: unpickling fills them into every param group (as PyTorch's __setstate__s do).
+    _group_defaults: dict = {}
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.defaults.setdefault("differentiable", False)
         self._scratch = {}
+        for group in self.param_groups:
+            for k, v in self._group_defaults.items():
+                group.setdefault(k, v)
 
     def __repr__(self) -> str:
         s = type(self).__name__ + " ("

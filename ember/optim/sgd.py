@@ -30,14 +30,9 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("nesterov", False)
-            group.setdefault("maximize", False)
-            group.setdefault("foreach", None)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", False)
+    # filled into param groups of older pickles (Optimizer.__setstate__)
+    _group_defaults = {"nesterov": False, "maximize": False, "foreach": None, "differentiable": False,
+                       "fused": False}
 
     def _update_group(self, group, params) -> None:
         lr = to_scalar(group["lr"])

@@ -516,3 +516,21 @@ def test_module_parameters():
     np.testing.assert_allclose(rows[0][0], rows[1][0], rtol=1e-6)
     np.testing.assert_allclose(rows[0][1], rows[1][1], rtol=1e-6)
     assert rows[0][2] == rows[1][2]
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta",
+                                  "Adamax", "ASGD", "Rprop"])
+def test_unpickling_an_older_optimizer_fills_new_group_options_as_torch(name):
+    """An optimizer pickled before an option existed gets the option's default on load,
+    as PyTorch's __setstate__ gives it (the same keys and values)."""
+    def roundtrip(lib, module):
+        p = module.nn.Parameter(module.ones(2))
+        opt = getattr(module.optim, name)([p], lr=0.1)
+        state = opt.__getstate__()
+        for g in state["param_groups"]:
+            for k in ("maximize", "foreach", "differentiable"):
+                g.pop(k, None)
+        fresh = getattr(module.optim, name).__new__(getattr(module.optim, name))
+        fresh.__setstate__(state)
+        return {k: fresh.param_groups[0].get(k, "absent") for k in ("maximize", "foreach", "differentiable")}
+    assert roundtrip("ember", ember) == roundtrip("torch", torch)
