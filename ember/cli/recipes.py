@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 __all__ = ["CLIError", "Recipe", "RECIPES", "register", "Command", "COMMANDS", "register_command", "load_recipe_modules",
-           "fashion_mnist_tensors", "FASHION_CLASSES"]
+           "fashion_mnist_tensors", "FASHION_CLASSES", "read_recipe_checkpoint"]
 
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
                    "Ankle boot"]
@@ -47,6 +47,24 @@ class Recipe:
 
 
 RECIPES: dict[str, Recipe] = {}
+
+
+def read_recipe_checkpoint(path: str, recipe: str, need: tuple = ("model",)) -> dict:
+    """The dict that ``ember train RECIPE`` saved at ``path``, or a CLIError saying why not:
+    no file, a file ``ember.load`` cannot read, or one written by another recipe or
+    lacking one of the ``need`` entries."""
+    import os
+    import ember
+    if not os.path.isfile(path):
+        raise CLIError(f"no checkpoint at {path}")
+    try:
+        state = ember.load(path)
+    except Exception as err:  # ember.load raises LoadError/UnpicklingError for foreign or broken files
+        raise CLIError(f"cannot read {path}: {str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
+    meta = state.get("meta") if isinstance(state, dict) else None
+    if not isinstance(meta, dict) or meta.get("recipe") != recipe or any(k not in state for k in need):
+        raise CLIError(f"{path} is not a {recipe} checkpoint written by 'ember train {recipe}'")
+    return state
 
 
 def register(recipe: Recipe) -> Recipe:

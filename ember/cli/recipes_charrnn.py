@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-from .recipes import CLIError, Command, Recipe, register, register_command
+from .recipes import CLIError, Command, Recipe, read_recipe_checkpoint, register, register_command
 
 __all__ = ["CHARRNN_DEFAULTS"]
 
@@ -138,17 +138,8 @@ def _run(recipe, args) -> int:
 
 
 def _load_checkpoint(path: str) -> dict:
-    import ember
     from ember.text import Vocab
-    if not os.path.isfile(path):
-        raise CLIError(f"no checkpoint at {path}")
-    try:
-        state = ember.load(path)
-    except Exception as err:  # ember.load raises LoadError/UnpicklingError for foreign or broken files
-        raise CLIError(f"cannot read {path}: {str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
-    meta = state.get("meta") if isinstance(state, dict) else None
-    if not isinstance(meta, dict) or meta.get("recipe") != "char-rnn" or "vocab" not in state or "model" not in state:
-        raise CLIError(f"{path} is not a char-rnn checkpoint written by 'ember train char-rnn'")
+    state = read_recipe_checkpoint(path, "char-rnn", need=("model", "vocab"))
     try:
         Vocab.from_dict(state["vocab"])
     except ValueError as err:

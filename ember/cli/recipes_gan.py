@@ -23,7 +23,7 @@ import json
 import os
 import time
 
-from .recipes import CLIError, Command, Recipe, register, register_command
+from .recipes import CLIError, Command, Recipe, read_recipe_checkpoint, register, register_command
 
 __all__ = ["GAN_DEFAULTS"]
 
@@ -63,17 +63,7 @@ def _fashion(args):
 
 
 def _load_checkpoint(path: str) -> dict:
-    import ember
-    if not os.path.isfile(path):
-        raise CLIError(f"no checkpoint at {path}")
-    try:
-        state = ember.load(path)
-    except Exception as err:  # ember.load raises LoadError/UnpicklingError for foreign or broken files
-        raise CLIError(f"cannot read {path}: {str(err).splitlines()[0] if str(err) else type(err).__name__}") from None
-    meta = state.get("meta") if isinstance(state, dict) else None
-    if not isinstance(meta, dict) or meta.get("recipe") != "gan" or "model" not in state:
-        raise CLIError(f"{path} is not a gan checkpoint written by 'ember train gan'")
-    return state
+    return read_recipe_checkpoint(path, "gan")
 
 
 def _train_judge(train_x, train_y, test_x, test_y, epochs: int, seed: int, dev):
