@@ -3,7 +3,9 @@
 Norms (``norm``, ``vector_norm``, ``matrix_norm``), inverse and solve, determinants,
 Cholesky, SVD and QR (their wrappers in ``ember/tensor/decomp.py``), and the products
 it shares with the top level (``matmul``, ``cross``,
-``multi_dot``, ``vecdot``).  Inputs are validated here with PyTorch's messages; the
+``multi_dot``, ``vecdot``), and at the end of this file the pseudo-inverse, rank, least squares,
+condition numbers, triangular solves, LU, ``matrix_exp`` and the ``*_ex`` forms.  Inputs are
+validated with PyTorch's messages; the
 math and its backward live in ``ember.ops.linalg``.
 """
 from __future__ import annotations
@@ -230,3 +232,13 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     if _amp.ON and _amp.T.on:
         return _amp.run("vecdot", vecdot, x, y, dim=dim)
     return (x * y).sum(dim)
+
+
+# ---------------------------------------------------------------- pseudo-inverse, least squares, LU, exp
+# (defined in ember/tensor/linalg_solvers.py, linalg_lu.py and linalg_misc.py)
+from .tensor.linalg_solvers import cond, lstsq, matrix_power, matrix_rank, pinv, solve_triangular  # noqa: E402
+from .tensor.linalg_lu import cholesky_ex, inv_ex, lu, lu_factor, lu_factor_ex, lu_solve, solve_ex  # noqa: E402
+from .tensor.linalg_misc import diagonal, matrix_exp, vander  # noqa: E402
+
+__all__ += ["pinv", "matrix_rank", "lstsq", "cond", "solve_triangular", "matrix_power", "lu_factor", "lu_factor_ex",
+            "lu", "lu_solve", "inv_ex", "solve_ex", "cholesky_ex", "matrix_exp", "vander", "diagonal"]

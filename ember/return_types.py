@@ -15,6 +15,7 @@ import sys
 
 __all__ = ["aminmax", "cummax", "cummin", "frexp", "geqrf", "histogram", "kthvalue", "linalg_cholesky_ex",
            "linalg_eig", "linalg_eigh", "linalg_inv_ex", "linalg_lstsq", "linalg_lu", "linalg_lu_factor",
+           "linalg_lu_factor_ex",
            "linalg_qr", "linalg_slogdet", "linalg_solve_ex", "linalg_svd", "lu_unpack", "max", "median",
            "min", "mode", "nanmedian", "qr", "slogdet", "sort", "svd", "topk", "triangular_solve"]
 
@@ -62,7 +63,8 @@ _TYPES = {
     "linalg_cholesky_ex": ("L", "info"), "linalg_eig": ("eigenvalues", "eigenvectors"),
     "linalg_eigh": ("eigenvalues", "eigenvectors"), "linalg_inv_ex": ("inverse", "info"),
     "linalg_lstsq": ("solution", "residuals", "rank", "singular_values"), "linalg_lu": ("P", "L", "U"),
-    "linalg_lu_factor": ("LU", "pivots"), "linalg_qr": ("Q", "R"), "linalg_slogdet": ("sign", "logabsdet"),
+    "linalg_lu_factor": ("LU", "pivots"), "linalg_lu_factor_ex": ("LU", "pivots", "info"),
+    "linalg_qr": ("Q", "R"), "linalg_slogdet": ("sign", "logabsdet"),
     "linalg_solve_ex": ("result", "info"), "linalg_svd": ("U", "S", "Vh"), "lu_unpack": ("P", "L", "U"),
     "qr": ("Q", "R"), "slogdet": ("sign", "logabsdet"), "svd": ("U", "S", "V"),
     "triangular_solve": ("solution", "cloned_coefficient"),

@@ -5,8 +5,9 @@
 * ``CholeskySolve``: X with (L L^T) X = B (or U^T U) from a Cholesky factor;
 * ``CholeskyInverse``: (L L^T)^-1 from a Cholesky factor.
 
-The forwards solve with the triangle itself (``xp.linalg.solve`` on the masked
-matrix, as NumPy has no triangular solver); batch axes broadcast.  Backward formulas
+The forwards solve by substitution with the triangle itself (NumPy has no
+triangular solver); batch axes broadcast; a zero diagonal gives inf / NaN, as BLAS's
+trsm (PyTorch raises no error either).  Backward formulas
 use only ``xp`` matmul / solve / tril / triu, so they run on tensors too.
 """
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Primitive, array_module, unbroadcast
-from .linalg import LinAlgError
+from .reduce import quiet
 
 __all__ = ["SolveTriangular", "CholeskySolve", "CholeskyInverse", "triangle"]
 
@@ -38,27 +39,27 @@ def _broadcast(xp, a, b):
     return xp.broadcast_to(a, batch + a.shape[-2:]), xp.broadcast_to(b, batch + b.shape[-2:])
 
 
-def _solve(xp, a, b):
-    """A^-1 B for square (batches of) A, batch axes broadcast; a singular A gives
-    inf/nan as LAPACK's trtrs would not fail either."""
-    a, b = _broadcast(xp, a, b)
-    if a.shape[-1] == 0 or b.size == 0:
-        return xp.zeros(b.shape, dtype=b.dtype)
-    try:
-        return xp.linalg.solve(a, b)
-    except Exception as e:
-        if type(e).__name__ != "LinAlgError":
-            raise
-        raise LinAlgError("linalg.solve_triangular: The diagonal element is zero, the solve could not be "
-                          "completed because the input matrix is singular.") from None
+def _substitute(xp, t, b, upper: bool):
+    """T^-1 B for triangular (batches of) T by forward / back substitution, batch axes
+    broadcast; a zero on the diagonal gives inf / nan, as BLAS trsm does (no error)."""
+    t, b = _broadcast(xp, t, b)
+    n = t.shape[-1]
+    x = xp.zeros(b.shape, dtype=xp.result_type(t.dtype, b.dtype))
+    order = range(n - 1, -1, -1) if upper else range(n)
+    for i in order:
+        rest = slice(i + 1, n) if upper else slice(0, i)
+        acc = b[..., i, :] - xp.einsum("...k,...kj->...j", t[..., i, rest], x[..., rest, :])
+        x[..., i, :] = acc / t[..., i, i:i + 1]
+    return x
 
 
 def tri_solve(xp, a, b, upper: bool, left: bool, unit: bool):
     """X with tri(A) X = B (left) or X tri(A) = B."""
     t = triangle(xp, a, upper, unit)
-    if left:
-        return _solve(xp, t, b)
-    return _mT(_solve(xp, _mT(t), _mT(b)))
+    with quiet(xp):
+        if left:
+            return _substitute(xp, t, b, upper)
+        return _mT(_substitute(xp, _mT(t), _mT(b), not upper))
 
 
 class SolveTriangular(Primitive):

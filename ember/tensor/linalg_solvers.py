@@ -105,7 +105,7 @@ def matrix_rank(A: Tensor, tol=None, hermitian: bool = False, *, atol=None, rtol
         return Tensor._make(xp.zeros(s.shape[:-1], dtype=xp.int64))
     big = xp.max(s, axis=-1, keepdims=True)
     tol_ = xp.maximum(a_tol, r_tol * big)
-    return Tensor._make(xp.sum(s > tol_, axis=-1).astype(xp.int64))
+    return Tensor._make(xp.asarray(xp.sum(s > tol_, axis=-1)).astype(xp.int64))
 
 
 # ---------------------------------------------------------------- least squares and condition numbers
@@ -116,7 +116,8 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     """(solution, residuals, rank, singular_values) of min ||A X - B||: the minimum-norm
     solution.  As PyTorch on the CPU (default driver 'gelsy'): ``rank`` for gelsy,
     gelsd and gelss, ``singular_values`` for gelsd and gelss, ``residuals`` (squared
-    column norms of A X - B) when m > n and every A has full rank; empty otherwise."""
+    column norms of A X - B) for gels, gelsd and gelss when m > n and every A has
+    full rank; empty otherwise."""
     _float_matrix("torch.linalg.lstsq", A)
     if not isinstance(B, Tensor):
         raise TypeError(f"linalg_lstsq(): argument 'b' (position 2) must be Tensor, not {type(B).__name__}")
@@ -144,19 +145,17 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     from ..backend.device import array_module
     xp = array_module(s)
     big = xp.max(s, axis=-1, keepdims=True) if s.shape[-1] else s
-    rank = xp.sum(s > rc * big, axis=-1).astype(xp.int64) if s.shape[-1] else \
+    rank = xp.asarray(xp.sum(s > rc * big, axis=-1)).astype(xp.int64) if s.shape[-1] else \
         xp.zeros(s.shape[:-1], dtype=xp.int64)
     empty = Tensor._make(xp.zeros((0,), dtype=A._data.dtype))
     rank_t = Tensor._make(rank) if driver != "gels" else Tensor._make(xp.zeros((0,), dtype=xp.int64))
     sv = Tensor._make(s.astype(A._data.dtype)) if driver in ("gelsd", "gelss") else empty
-    residuals = empty
-    if m > n and (driver == "gels" or bool((rank == n).all())):
+    residuals = X.reshape(-1)[:0]                  # empty, but in the graph (PyTorch's requires grad too)
+    if m > n and driver != "gelsy" and (driver == "gels" or bool((rank == n).all())):
         r = matmul(A, X) - Bm
-        residuals = (r * r).sum(-2)
+        residuals = (r * r).sum(-2)                # (..., k): kept 2-D-like for a vector B, as PyTorch
     if vector:
         X = X.squeeze(-1)
-        if residuals.numel():
-            residuals = residuals.squeeze(-1)
     return return_types.linalg_lstsq((X, residuals, rank_t, sv))
 
 
@@ -207,7 +206,8 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
         raise TypeError(f"linalg_solve_triangular(): argument 'B' must be Tensor, not {type(B).__name__}")
     if B.ndim < 2:
         raise RuntimeError("linalg.solve_triangular: The input tensor B must have at least 2 dimensions.")
-    _pair_checks("linalg.solve_triangular", A, B, "A", "B")
+    if A.dtype is not B.dtype:                     # PyTorch computes in A's dtype here
+        B = B.to(A.dtype)
     n = A.shape[-1]
     k = B.shape[-2] if left else B.shape[-1]
     if k != n:
