@@ -13,7 +13,6 @@ from __future__ import annotations
 import numbers
 
 from . import return_types
-from .backend import dtypes as D
 from .ops import linalg as L
 from .ops.linalg import LinAlgError
 from .ops.reduce import NuclearNorm

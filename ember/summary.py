@@ -13,7 +13,7 @@ shows ``(recursive)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 __all__ = ["summary", "ModelSummary", "SummaryRow"]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import ember
 from .. import nn
 from ..tensor.tensor import Tensor
 from .bert import key_padding_mask

@@ -24,7 +24,7 @@ from math import prod
 import numpy as np
 
 from ..backend import parallel
-from ..backend.blas import matmul as _matmul, single_threaded_blas
+from ..backend.blas import single_threaded_blas
 from .base import Primitive, array_module
 
 __all__ = ["Convolution", "ConvolutionWeight", "Unfold", "Fold", "Pad", "conv_out_size", "im2col", "col2im", "pad_constant",

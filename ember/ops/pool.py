@@ -22,7 +22,7 @@ import numpy as np
 
 from ..backend import parallel
 from .base import Primitive, array_module
-from .conv import pad_constant, strided_view, run_primitive as _run
+from .conv import pad_constant, run_primitive as _run
 
 __all__ = ["MaxPool", "MaxPoolScatter", "MaxPoolGather", "AvgPool", "AvgPoolScatter", "PoolGeometry",
            "pool_out_size"]

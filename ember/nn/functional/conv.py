@@ -4,8 +4,6 @@ These check arguments (with PyTorch's messages) and apply the primitives of
 ``ember/ops/conv.py`` (im2col + one GEMM forward, GEMMs + col2im backward)."""
 from __future__ import annotations
 
-from typing import Sequence
-
 from ...ops import conv as C
 from ...tensor.tensor import Tensor
 from ...tensor.wrap import apply
