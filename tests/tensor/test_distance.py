@@ -27,7 +27,12 @@ def test_cdist_zero_distance_gradients(p):
     x = rand(3, 4)
     x[2] = x[0]
     check(lambda lib, a: lib.cdist(a, a, p), x, grad_atol=1e-4)
-    check(lambda lib, a: lib.cdist(a, a, p, "use_mm_for_euclid_dist"), x, atol=1e-3)
+    # The matrix-product form computes a zero distance as sqrt of a cancellation residue, so
+    # its gradient there is rounding noise in both libraries (a 5% difference was seen in one
+    # run): compare its values only; its gradients are compared on separated points below.
+    check(lambda lib, a: lib.cdist(a, a, p, "use_mm_for_euclid_dist"), x, atol=1e-3, grad=False)
+    far = x + 3.0 * np.arange(3, dtype=x.dtype)[:, None]
+    check(lambda lib, a, b: lib.cdist(a, b, p, "use_mm_for_euclid_dist"), far, far[::-1].copy() + 0.5, atol=1e-3)
 
 
 def test_cdist_batched_broadcast_and_shapes():
