@@ -61,6 +61,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     e.add_argument("--data-dir", default=None)
     e.add_argument("--device", default="cpu")
     e.add_argument("--batch-size", type=_positive_int, default=256)
+    e.add_argument("--data", default=None, metavar="FILE",
+                   help="own-loop recipes: the data to evaluate on (default: the file recorded in the checkpoint)")
+    e.add_argument("--json", default=None, metavar="FILE", help="also write the metrics to FILE as JSON")
     pr = sub.add_parser("predict", help="classify image files with a checkpoint")
     pr.add_argument("checkpoint")
     pr.add_argument("images", nargs="+")
@@ -174,7 +177,8 @@ def _with_meta(state_dict_fn, meta):
     return state_dict
 
 
-def _restore(checkpoint: str):
+def _read_checkpoint(checkpoint: str):
+    """(state dict, recipe) of a checkpoint written by ``ember train``, or a CLIError."""
     import ember
     from .recipes import RECIPES
     if not os.path.isfile(checkpoint):
@@ -186,16 +190,51 @@ def _restore(checkpoint: str):
     meta = state.get("meta") if isinstance(state, dict) else None
     if not meta or meta.get("recipe") not in RECIPES:
         raise CLIError(f"{checkpoint} was not written by 'ember train' (no recipe recorded)")
-    recipe = RECIPES[meta["recipe"]]
+    return state, RECIPES[meta["recipe"]]
+
+
+def _restore(checkpoint: str):
+    state, recipe = _read_checkpoint(checkpoint)
+    meta = state["meta"]
     model = recipe.build_model(**meta.get("model_kwargs", {}))
     model.load_state_dict(state["model"])
     model.eval()
     return recipe, model, meta
 
 
+def _write_json(path: str | None, record: dict) -> None:
+    if path is None:
+        return
+    try:
+        with open(path, "w") as f:
+            json.dump(record, f, indent=2)
+    except OSError as err:
+        raise CLIError(f"--json: cannot write {path}: {err.strerror}") from None
+
+
+def _evaluate_own_loop(recipe, state, args) -> int:
+    """``ember evaluate`` for a recipe with its own training loop: its ``evaluate`` hook,
+    or one line saying why there is none (with the recipe's own pointer where it has one)."""
+    if recipe.evaluate is None:
+        pointer = ""
+        try:
+            recipe.datasets(argparse.Namespace(data_dir=args.data_dir or "data", subset=None, seed=0))
+        except CLIError as err:
+            pointer = f" ({err})"
+        raise CLIError(f"'ember evaluate' has no evaluation for the {recipe.name} recipe, which trains with its own "
+                       f"loop; its final numbers are in the summary.json beside the checkpoint{pointer}")
+    res = recipe.evaluate(recipe, state, args)
+    print(f"{recipe.name}: " + ", ".join(f"{k} {v:.4f}" for k, v in res.items()))
+    _write_json(args.json, {"recipe": recipe.name, "checkpoint": args.checkpoint, "metrics": res})
+    return 0
+
+
 def cmd_evaluate(args) -> int:
     from ember.train import Trainer
     from ember.utils.data import DataLoader
+    state, recipe = _read_checkpoint(args.checkpoint)
+    if recipe.run is not None:
+        return _evaluate_own_loop(recipe, state, args)
     recipe, model, meta = _restore(args.checkpoint)
     # the recipe's data options that shaped the model (e.g. --resize) travel in model_kwargs
     ns = argparse.Namespace(**{**meta.get("model_kwargs", {}),
@@ -206,6 +245,8 @@ def cmd_evaluate(args) -> int:
                  device=_device(args.device), metrics=list(recipe.metrics), progress=False)
     res = tr.evaluate(DataLoader(test_ds, batch_size=args.batch_size))
     print(f"{recipe.name} on {len(test_ds)} test samples: " + ", ".join(f"{k} {v:.4f}" for k, v in res.items()))
+    _write_json(args.json, {"recipe": recipe.name, "checkpoint": args.checkpoint, "test_samples": len(test_ds),
+                            "metrics": {k: float(v) for k, v in res.items()}})
     return 0
 
 

@@ -44,6 +44,10 @@ class Recipe:
     model_kwargs: Callable | None = None
     # A learning-rate schedule stepped after every batch: scheduler(optimizer, epochs, steps_per_epoch).
     scheduler: Callable | None = None
+    # ``ember evaluate CKPT`` for a recipe with its own loop: ``evaluate(recipe, state, args) -> {metric: value}``
+    # (``state``: the loaded checkpoint dict; ``args``: evaluate's options, e.g. ``args.data``, ``args.device``).
+    # It re-runs the recipe's own evaluation, so it gives the number training reported for that checkpoint.
+    evaluate: Callable | None = None
 
 
 RECIPES: dict[str, Recipe] = {}

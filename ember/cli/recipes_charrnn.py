@@ -123,11 +123,12 @@ def _run(recipe, args) -> int:
         ember.save({"model": net.state_dict(), "optimizer": opt.state_dict(), "vocab": vocab.to_dict(),
                     "meta": {**meta, "history": history}}, ckpt_path)
     elapsed = time.perf_counter() - start
+    eval_ppl = _perplexity(net, corpus, hp["batch_size"], hp["num_steps"], args.seed, dev)
     sample_prefix = [t for t in vocab.idx_to_token[1:] if t != " "][:1] or vocab.idx_to_token[1:2]
     sample = "".join(vocab.to_tokens(predict(vocab[sample_prefix], 50, net, device=dev, banned=[vocab.unk])))
     final = history[-1]["perplexity"]
     summary = {"recipe": recipe.name, **hp, **model_kwargs, "data": meta["data"], "num_tokens": len(corpus),
-               "final": {"perplexity": final}, "history": history, "train_seconds": elapsed,
+               "final": {"perplexity": final, "eval_perplexity": eval_ppl}, "history": history, "train_seconds": elapsed,
                "sample_greedy": sample, "checkpoint": ckpt_path, "out": out}
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
@@ -135,6 +136,39 @@ def _run(recipe, args) -> int:
           f"hidden) on {len(corpus)} characters, perplexity {final:.3f} (vocabulary {len(vocab)}); "
           f"{elapsed:.1f}s; outputs in {out}")
     return 0
+
+
+def _perplexity(net, corpus, batch_size: int, num_steps: int, seed: int, device) -> float:
+    """Perplexity of the (final) model over ``corpus`` in sequential minibatches with the
+    state carried, no update: the number ``summary.json`` records as ``eval_perplexity``
+    and ``ember evaluate`` recomputes (training's ``perplexity`` averages a moving model)."""
+    import ember
+    from ember.text import SeqDataLoader, evaluate_perplexity
+    if len(corpus) < batch_size * num_steps + 1:
+        raise CLIError(f"the text has {len(corpus)} characters, too few for one minibatch of "
+                       f"batch size {batch_size} x {num_steps} steps")
+    loader = SeqDataLoader(corpus, batch_size, num_steps, generator=ember.Generator().manual_seed(seed))
+    return evaluate_perplexity(net, loader, device=device)
+
+
+def _evaluate(recipe, state, args) -> dict:
+    """``ember evaluate CKPT [--data FILE]``: perplexity on ``--data`` (default: the recorded
+    text, cut to the characters training used), with training's batch size and steps."""
+    from .main import _device
+    from ember.text import Vocab
+    dev = _device(args.device)
+    meta = state["meta"]
+    try:
+        vocab = Vocab.from_dict(state["vocab"])
+        net = _build(**meta["model_kwargs"])
+        net.load_state_dict(state["model"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:
+        raise CLIError(f"{args.checkpoint}: not a complete char-rnn checkpoint ({err})") from None
+    corpus, _, _ = _read_corpus(args.data or meta["data"], vocab)
+    if args.data is None:
+        corpus = corpus[:meta["num_tokens"]]
+    ppl = _perplexity(net.to(dev), corpus, meta["batch_size"], meta["num_steps"], meta["seed"], dev)
+    return {"perplexity": ppl}
 
 
 def _load_checkpoint(path: str) -> dict:
@@ -204,6 +238,6 @@ def _generate(args) -> int:
 register(Recipe("char-rnn", "character-level RNN/GRU/LSTM language model on a text file (d2l 8.5-9.2); "
                 "then 'ember generate'", _build, _no_datasets, epochs=CHARRNN_DEFAULTS["epochs"],
                 batch_size=CHARRNN_DEFAULTS["batch_size"], lr=CHARRNN_DEFAULTS["lr"], metrics=("perplexity",),
-                classes=[], input_shape=(), run=_run, add_arguments=_add_arguments))
+                classes=[], input_shape=(), run=_run, add_arguments=_add_arguments, evaluate=_evaluate))
 register_command(Command("generate", "continue a text prefix with a char-rnn checkpoint", _generate_arguments,
                          _generate))

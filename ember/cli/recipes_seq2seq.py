@@ -21,6 +21,7 @@ import time
 from .recipes import CLIError, Recipe, register
 
 __all__ = ["add_translation_arguments", "prepare_translation_data", "train_translation", "evaluate_translation",
+           "evaluate_translation_checkpoint",
            "save_translation_checkpoint", "load_translation_checkpoint", "run_translation"]
 
 
@@ -180,6 +181,29 @@ def evaluate_translation(net, data: dict, args, device) -> dict:
             "exact_greedy": sum(r[1] == r[2] for r in rows) / n}
 
 
+def evaluate_translation_checkpoint(recipe, state, args) -> dict:
+    """``ember evaluate CKPT [--data FILE]`` for a translation recipe: the held-out pairs
+    regenerated from the recorded data file (or ``--data``) and seed, translated greedily
+    and by beam search; the BLEU that training put in ``summary.json``."""
+    from ..text import Vocab
+    from .main import _device
+    dev = _device(args.device)
+    meta = state["meta"]
+    ns = argparse.Namespace(data=args.data or meta["data"], seed=meta.get("seed", 0), subset=None,
+                            num_steps=meta["num_steps"], test_fraction=meta.get("test_fraction", 0.1),
+                            num_examples=meta.get("num_examples"), beam_size=meta.get("beam_size", 3),
+                            bleu_k=meta.get("bleu_k", 2), batch_size=meta.get("batch_size", 64), min_freq=2)
+    try:
+        vocabs = (Vocab.from_dict(state["src_vocab"]), Vocab.from_dict(state["tgt_vocab"]))
+        net = recipe.build_model(**meta["model_kwargs"])
+        net.load_state_dict(state["model"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:
+        raise CLIError(f"{args.checkpoint}: not a complete {recipe.name} checkpoint ({err})") from None
+    data = prepare_translation_data(ns, os.path.dirname(os.path.abspath(args.checkpoint)), vocabs)
+    res = evaluate_translation(net.to(dev), data, ns, dev)
+    return {"bleu_greedy": res["bleu_greedy"], "bleu_beam": res["bleu_beam"], "exact_greedy": res["exact_greedy"]}
+
+
 def run_translation(recipe, args, build_net, model_kwargs_fn, draw_heatmaps, defaults: dict) -> int:
     """Everything a translation recipe does: data, model, (resumed) training, BLEU,
     heatmaps, ``summary.json``, one result line."""
@@ -212,7 +236,8 @@ def run_translation(recipe, args, build_net, model_kwargs_fn, draw_heatmaps, def
         open(os.path.join(out, "metrics.jsonl"), "w").close()
     meta = {"recipe": recipe.name, "model_kwargs": kwargs, "num_steps": args.num_steps, "seed": args.seed,
             "data": os.path.abspath(data["path"]), "epochs": hp["epochs"], "batch_size": hp["batch_size"],
-            "lr": hp["lr"], "optimizer": hp["optimizer"]}
+            "lr": hp["lr"], "optimizer": hp["optimizer"], "test_fraction": args.test_fraction,
+            "num_examples": args.num_examples, "beam_size": args.beam_size, "bleu_k": args.bleu_k}
     print(f"{recipe.name}: {data['n_train']} training pairs, {len(data['test'])} held out; vocabularies "
           f"{len(data['src_vocab'])} / {len(data['tgt_vocab'])} tokens; {sum(p.numel() for p in net.parameters()):,} "
           f"parameters", flush=True)
@@ -303,4 +328,4 @@ register(Recipe("seq2seq", "GRU encoder-decoder with Bahdanau attention on tab-s
                 "default data: a generated toy translation set", _build_seq2seq, _no_datasets, loss="masked_ce",
                 epochs=SEQ2SEQ_DEFAULTS["epochs"], batch_size=SEQ2SEQ_DEFAULTS["batch_size"],
                 lr=SEQ2SEQ_DEFAULTS["lr"], optimizer="adam", metrics=("bleu",), classes=[], input_shape=(10,),
-                run=_run_seq2seq, add_arguments=_seq2seq_arguments))
+                run=_run_seq2seq, add_arguments=_seq2seq_arguments, evaluate=evaluate_translation_checkpoint))

@@ -14,7 +14,7 @@ import argparse
 import os
 
 from .recipes import CLIError, Recipe, register
-from .recipes_seq2seq import add_translation_arguments, run_translation
+from .recipes_seq2seq import add_translation_arguments, evaluate_translation_checkpoint, run_translation
 
 TRANSFORMER_DEFAULTS = {"epochs": 20, "batch_size": 64, "lr": 0.005, "optimizer": "adam"}
 
@@ -88,4 +88,4 @@ register(Recipe("transformer-mt", "Transformer encoder-decoder for translation o
                 "default data: a generated toy translation set", _build, _no_datasets, loss="masked_ce",
                 epochs=TRANSFORMER_DEFAULTS["epochs"], batch_size=TRANSFORMER_DEFAULTS["batch_size"],
                 lr=TRANSFORMER_DEFAULTS["lr"], optimizer="adam", metrics=("bleu",), classes=[], input_shape=(10,),
-                run=_run, add_arguments=_arguments))
+                run=_run, add_arguments=_arguments, evaluate=evaluate_translation_checkpoint))
