@@ -23,7 +23,8 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "batch_norm", "instance_norm", "layer_norm", "group_norm", "avg_pool1d", "adaptive_avg_pool1d",
            "adaptive_max_pool1d", "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
            "channel_shuffle", "binary_cross_entropy_with_logits", "cosine_embedding_loss",
-           "hinge_embedding_loss", "kl_div", "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss"]
+           "hinge_embedding_loss", "kl_div", "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss",
+           "ctc_loss"]
 
 conv1d = F.conv1d
 conv2d = F.conv2d
@@ -152,3 +153,11 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool,
     """``torch.poisson_nll_loss``: every argument required, int ``reduction``."""
     r = _reduction("poisson_nll_loss", reduction)
     return F.poisson_nll_loss(input, target, log_input, full, eps=eps, reduction=r)
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
+             reduction: int | None = None, zero_infinity: bool = False) -> Tensor:
+    """``torch.ctc_loss``: int ``reduction`` (omitted, as any int but 1 and 2, is 'none' in
+    PyTorch 2.13, as for the other top-level losses)."""
+    r = "none" if reduction is None else _reduction("ctc_loss", reduction)
+    return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, r, zero_infinity)

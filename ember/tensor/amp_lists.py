@@ -46,7 +46,8 @@ CPU.update({name: FP32 for name in [
     "replication_pad3d", "mse_loss", "cosine_embedding_loss", "nll_loss", "hinge_embedding_loss",
     "poisson_nll_loss", "smooth_l1_loss", "cross_entropy", "l1_loss", "huber_loss", "margin_ranking_loss",
     "soft_margin_loss", "triplet_margin_loss", "multi_margin_loss", "kl_div", "multilabel_margin_loss",
-    "binary_cross_entropy_with_logits", "linalg_solve", "linalg_cholesky", "linalg_inv", "linalg_svdvals",
+    "binary_cross_entropy_with_logits", "ctc_loss", "linalg_solve", "linalg_cholesky", "linalg_inv",
+    "linalg_svdvals",
     "linalg_eigvals", "linalg_eigvalsh", "linalg_eig", "linalg_eigh", "linalg_cond", "linalg_matrix_rank",
     "linalg_lstsq", "linalg_qr", "linalg_svd"]})
 # CPU "promote" ops (cat, stack, index_copy) give what ember's ordinary promotion gives.

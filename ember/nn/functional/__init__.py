@@ -16,3 +16,4 @@ from .pooling_extra import *  # noqa: F401,F403
 from .misc_extra import *  # noqa: F401,F403
 from .loss_extra import *  # noqa: F401,F403
 from .sampling import *  # noqa: F401,F403
+from .ctc import *  # noqa: F401,F403
