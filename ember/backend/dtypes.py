@@ -18,10 +18,14 @@ __all__ = [
 ]
 
 
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
 class dtype:
     """A tensor element type; prints as ``torch.float32`` like PyTorch's."""
 
-    __slots__ = ("name", "np", "is_floating_point", "is_complex", "is_signed", "itemsize", "category")
+    __slots__ = ("name", "np", "is_floating_point", "is_complex", "is_signed", "itemsize", "category", "scalar_name")
 
     def __init__(self, name: str, np_dtype, category: int) -> None:
         self.name = name
@@ -31,6 +35,8 @@ class dtype:
         self.is_complex = False
         self.is_signed = self.np.kind in "if"
         self.itemsize = self.np.itemsize
+        # c10's ScalarType name, which PyTorch's error messages and type() strings use
+        self.scalar_name = _SCALAR_NAMES[name]
 
     def __repr__(self) -> str:
         return "torch." + self.name

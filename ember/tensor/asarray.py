@@ -18,8 +18,6 @@ from .tensor import Tensor
 
 __all__ = ["asarray"]
 
-_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-          "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 _RG_WARNING = ("torch.asarray: unspecified requires_grad now defaults to obj.requires_grad instead of False. Pass "
                "requires_grad=False explicitly to get the old behavior and silence this warning.")
 
@@ -28,8 +26,8 @@ def _from_tensor(t: Tensor, dt, dev, copy) -> Tensor:
     same_dt = dt is None or dt is t.dtype
     same_dev = dev is None or dev == t.device or (dev.index is None and dev.type == t.device.type)
     if copy is False and not same_dt:
-        raise ValueError(f"can't alias tensor with dtype '{_NAMES[t.dtype.name]}' into dtype "
-                         f"'{_NAMES[dt.name]}'.")
+        raise ValueError(f"can't alias tensor with dtype '{t.dtype.scalar_name}' into dtype "
+                         f"'{dt.scalar_name}'.")
     if copy is False and not same_dev:
         raise ValueError(f"can't alias tensor on device '{t.device}' into device '{dev}'.")
     out = t.to(device=dev, dtype=dt)
@@ -59,8 +57,8 @@ def asarray(obj, *, dtype=None, device=None, copy: bool | None = None, requires_
         arr = np.asarray(obj) if isinstance(obj, np.generic) else obj
         want = dt if dt is not None else D.from_numpy_dtype(arr.dtype)
         if copy is False and want.np != arr.dtype:
-            raise ValueError(f"can't alias NumPy array with dtype '{_NAMES[D.from_numpy_dtype(arr.dtype).name]}' "
-                             f"into dtype '{_NAMES[want.name]}'.")
+            raise ValueError(f"can't alias NumPy array with dtype '{D.from_numpy_dtype(arr.dtype).scalar_name}' "
+                             f"into dtype '{want.scalar_name}'.")
         data = as_array(arr, want, dev if dev is not None else device_of(arr),
                         copy=bool(copy) or isinstance(obj, np.generic), op="asarray")
     elif hasattr(obj, "__buffer__") and not isinstance(obj, (list, tuple)) or isinstance(obj, (bytes, bytearray,

@@ -20,8 +20,6 @@ from . import amp as _amp
 __all__ = ["cdist", "dist"]
 
 _MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist")
-_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-          "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
@@ -43,7 +41,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D")
     for name, t in (("X1", x1), ("X2", x2)):
         if t.dtype.category != 2:
-            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {_NAMES[t.dtype.name]}")
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {t.dtype.scalar_name}")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: "
                            f"{x2.shape[-1]}")
@@ -51,7 +49,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
     if not p >= 0:
         raise RuntimeError("cdist only supports non-negative p values")
     if x1.dtype is not x2.dtype:
-        raise RuntimeError(f"expected scalar type {_NAMES[x1.dtype.name]} but found {_NAMES[x2.dtype.name]}")
+        raise RuntimeError(f"expected scalar type {x1.dtype.scalar_name} but found {x2.dtype.scalar_name}")
     from .shape import broadcast_shapes
     batch = tuple(broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2])))
     a = x1 if tuple(x1.shape[:-2]) == batch else x1.expand(*batch, *x1.shape[-2:])
@@ -76,7 +74,7 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     d = input - other
     if not d.is_floating_point():
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
-                           f"{_NAMES[d.dtype.name]} instead.")
+                           f"{d.dtype.scalar_name} instead.")
     return norm(d, float(p))
 
 

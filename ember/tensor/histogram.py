@@ -27,8 +27,6 @@ __all__ = ["histc", "histogram", "bincount"]
 
 _CPP = {"float32": "float", "float64": "double", "float16": "Half", "int64": "long int", "int32": "int",
         "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-_KERNEL = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-           "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _g(x: float) -> str:
@@ -44,7 +42,7 @@ def _tensor(op: str, x, name: str = "input") -> Tensor:
 
 def _not_implemented(kernel: str, t: Tensor) -> NotImplementedError:
     # PyTorch's "kernel not implemented for dtype" error (NotImplementedError, a RuntimeError)
-    return NotImplementedError(f"\"{kernel}\" not implemented for '{_KERNEL[t.dtype.name]}'")
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{t.dtype.scalar_name}'")
 
 
 def _counts(x, edges, weight, local_search: bool, linear: bool):

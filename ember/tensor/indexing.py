@@ -27,13 +27,11 @@ from .wrap import apply, view_apply
 
 _NONE = type(None)
 _ELLIPSIS = type(Ellipsis)
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def type_name(t: Tensor) -> str:
     """PyTorch's scalar-type name of a tensor (Float, Long, ...)."""
-    return _TORCH_NAMES.get(t._data.dtype.name, t._data.dtype.name)
+    return t.dtype.scalar_name
 
 
 # ---------------------------------------------------------------------------- key parsing

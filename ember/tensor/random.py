@@ -27,13 +27,11 @@ from .wrap import apply
 __all__ = ["rand", "randn", "randint", "normal", "randperm", "multinomial", "bernoulli", "poisson",
            "rand_like", "randn_like", "randint_like"]
 
-_CNAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-          "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _cname(dt: D.dtype) -> str:
     """PyTorch's scalar-type name (Long, Float, ...) used in its kernel errors."""
-    return _CNAME[dt.name]
+    return dt.scalar_name
 
 
 def _need_float(dt: D.dtype, kernel: str) -> None:

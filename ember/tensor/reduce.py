@@ -35,8 +35,6 @@ class _Missing:
 
 
 _MISSING = _Missing()
-_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-          "float32": "Float", "float64": "Double", "float16": "Half"}
 
 
 # ----------------------------------------------------------------------------- argument checks
@@ -105,7 +103,7 @@ def _one_axis(op: str, dim, ndim: int) -> int:
 
 
 def _name(t: Tensor) -> str:
-    return _NAMES.get(t.dtype.name, t.dtype.name)
+    return t.dtype.scalar_name
 
 
 def _dtype(dtype):
@@ -118,7 +116,7 @@ def _int_result(op: str, input: Tensor, dtype):
     if dtype is not None:
         d = D.to_dtype(dtype)
         if not d.is_floating_point and input._rg and GRAD[0]:
-            raise RuntimeError(f"Autograd not support dtype: {_NAMES.get(d.name, d.name)}")
+            raise RuntimeError(f"Autograd not support dtype: {d.scalar_name}")
         return d.np
     if input._data.dtype.kind in "biu":
         return D.int64.np
@@ -180,7 +178,7 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None, **kw) -> Tensor:
     if d is not None:
         if not d.is_floating_point:
             raise RuntimeError(f"mean(): could not infer output dtype. Optional dtype must be either a floating "
-                               f"point or complex dtype. Got: {_NAMES.get(d.name, d.name)}")
+                               f"point or complex dtype. Got: {d.scalar_name}")
         input = input.to(d)
     if not input.is_floating_point():
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point "
@@ -470,7 +468,7 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) 
         d = D.to_dtype(dtype)
         if not d.is_floating_point:
             raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but got "
-                               f"{_NAMES.get(d.name, d.name)}")
+                               f"{d.scalar_name}")
         input = input.to(d)
     if isinstance(p, str):
         seq = isinstance(dim, (list, tuple))

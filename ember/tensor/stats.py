@@ -16,8 +16,6 @@ from .tensor import Tensor
 
 __all__ = ["cov", "corrcoef"]
 
-_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-          "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _weights(name: str, w, n: int, integral: bool) -> Tensor:
@@ -30,7 +28,7 @@ def _weights(name: str, w, n: int, integral: bool) -> Tensor:
     if not ok:
         kind = "integral" if integral else "floating point"
         raise RuntimeError(f"cov(): expected {name} to have {kind} dtype but got {name} with "
-                           f"{_NAMES[w.dtype.name]} dtype")
+                           f"{w.dtype.scalar_name} dtype")
     if w.numel() != n:
         raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the input "
                            f"but got {w.numel()} != {n}")

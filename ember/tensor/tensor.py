@@ -355,10 +355,8 @@ class Tensor:
     def type(self, dtype=None, non_blocking: bool = False, **kwargs):
         """Without arguments, the type name (``torch.FloatTensor``); with one, a cast."""
         if dtype is None:
-            names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
             prefix = "torch.cuda." if self.is_cuda else "torch."
-            return prefix + names[self.dtype.name] + "Tensor"
+            return prefix + self.dtype.scalar_name + "Tensor"
         if isinstance(dtype, str):  # only tensor-type names: "torch.LongTensor", "torch.cuda.FloatTensor"
             rev = {"Float": D.float32, "Double": D.float64, "Half": D.float16, "Long": D.int64, "Int": D.int32,
                    "Short": D.int16, "Char": D.int8, "Byte": D.uint8, "Bool": D.bool_}

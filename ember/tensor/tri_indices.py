@@ -12,8 +12,6 @@ from .tensor import Tensor
 
 __all__ = ["tril_indices", "triu_indices"]
 
-_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int16": "Short", "int8": "Char",
-          "uint8": "Byte", "bool": "Bool"}
 
 
 def _indices(op: str, row, col, offset, dtype, device, lower: bool) -> Tensor:
@@ -28,7 +26,7 @@ def _indices(op: str, row, col, offset, dtype, device, lower: bool) -> Tensor:
     dt = D.int64 if dtype is None else D.to_dtype(dtype)
     if dt not in (D.int64, D.int32):
         # PyTorch's "kernel not implemented for dtype" error (NotImplementedError, a RuntimeError)
-        raise NotImplementedError(f"\"{op}\" not implemented for '{_NAMES[dt.name]}'")
+        raise NotImplementedError(f"\"{op}\" not implemented for '{dt.scalar_name}'")
     dev = factory_device(device)
     xp = device_module(dev)
     with on_device(dev):

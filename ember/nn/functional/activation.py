@@ -27,7 +27,6 @@ __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrel
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
-_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _tensor(op: str, x) -> None:
@@ -39,7 +38,7 @@ def _floating(op: str, kernel: str, x) -> None:
     """PyTorch's NotImplementedError for a float-only kernel given an integer/bool tensor."""
     _tensor(op, x)
     if x._data.dtype.kind not in "fc":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_INT_NAMES.get(x.dtype.name, x.dtype.name)}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{x.dtype.scalar_name}\'')
 
 
 def _finish(input: Tensor, result: Tensor, inplace: bool, name: str) -> Tensor:
@@ -312,7 +311,7 @@ def _softmax_input(name: str, kernel: str, input: Tensor, dim, dtype, stacklevel
         input = input.to(D.to_dtype(dtype))
     if input._data.dtype.kind not in "fc":
         raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{_INT_NAMES.get(input.dtype.name, input.dtype.name)}'")
+                                  f"'{input.dtype.scalar_name}'")
     if not isinstance(dim, numbers.Integral):
         raise TypeError(f"{name}(): argument 'dim' must be int, not {type(dim).__name__}")
     return input, normalize_axis(int(dim), input.ndim)

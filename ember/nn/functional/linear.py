@@ -16,7 +16,6 @@ from ...tensor import amp as _amp
 __all__ = ["linear", "bilinear"]
 
 _DT = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int"}
-_CAP = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int"}
 
 
 def _need_tensor(op: str, x, name: str, pos: int) -> None:
@@ -57,8 +56,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = linear(input, weight)  # a broadcasting bias: add it separately
         return out + _check_bias(bias, tuple(out.shape), input)
     if bias is not None and bias._data.dtype != input._data.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_CAP.get(bias.dtype.name)} and "
-                           f"{_CAP.get(input.dtype.name)}")
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {bias.dtype.scalar_name} and "
+                           f"{input.dtype.scalar_name}")
     if input.ndim == 2:
         op = L.Linear if bias is not None else L.LinearMm
     elif input.ndim == 1:

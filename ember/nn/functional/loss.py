@@ -24,13 +24,11 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy
            "margin_ranking_loss", "triplet_margin_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
            "multi_margin_loss", "hinge_embedding_loss", "poisson_nll_loss", "gaussian_nll_loss"]
 
-_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-           "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _scalar_name(t: Tensor) -> str:
     """PyTorch's ScalarType name of a tensor's dtype (Float, Long, ...)."""
-    return _SCALAR.get(t.dtype.name if hasattr(t.dtype, "name") else str(t.dtype), str(t.dtype))
+    return getattr(t.dtype, "scalar_name", str(t.dtype))
 
 
 def _legacy_reduction(size_average, reduce) -> str:

@@ -20,7 +20,6 @@ from ...tensor import amp as _amp
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "normalize",
            "cosine_similarity", "pairwise_distance", "pdist", "pixel_shuffle", "pixel_unshuffle"]
 
-_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _tensor(op: str, x, name: str = "input", pos: int = 1) -> None:
@@ -220,7 +219,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     if input._data.dtype.kind not in "fc":
         kernel = _KERNEL.get(mode, f"adaptive_avg_pool{k}d")
         raise NotImplementedError(f"\"{kernel}\" not implemented for "
-                                  f"'{_INT_NAMES.get(input.dtype.name, input.dtype.name)}'")
+                                  f"'{input.dtype.scalar_name}'")
     if any(o <= 0 for o in out) or any(n <= 0 for n in spatial):
         names = "DHW"[3 - k:]
         raise RuntimeError("Input and output sizes should be greater than 0, but got input ("

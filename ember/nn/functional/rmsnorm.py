@@ -17,7 +17,6 @@ from ...tensor.tensor import Tensor
 
 __all__ = ["rms_norm"]
 
-_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _shape_arg(normalized_shape) -> tuple:
@@ -57,7 +56,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
                            f"[*{', '.join(map(str, ns))}], but got input of size{list(input.shape)}")
     dt = input.dtype
     if not dt.is_floating_point:
-        raise NotImplementedError(f"\"rms_norm\" not implemented for '{_TYPE_NAMES.get(dt.name, dt.name)}'")
+        raise NotImplementedError(f"\"rms_norm\" not implemented for '{dt.scalar_name}'")
     opmath = D.float32 if dt == D.float16 else dt
     if eps is None:
         eps = finfo(opmath).eps

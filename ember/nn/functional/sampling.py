@@ -72,8 +72,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
 
 
 def _name(dt: D.dtype) -> str:
-    from ...tensor.linalg import _NAMES
-    return _NAMES.get(dt.name, dt.name)
+    return dt.scalar_name
 
 
 def _linspace_from_neg_one(n: int, align: bool, dtype, device) -> Tensor:
