@@ -16,7 +16,7 @@ from . import return_types
 from .ops import linalg as L
 from .ops.linalg import LinAlgError
 from .ops.reduce import NuclearNorm
-from .tensor.linalg import _tname, linalg_cross as cross, matmul, mm
+from .tensor.linalg import _tname, check_matrix, linalg_cross as cross, matmul, mm
 from .tensor.decomp import linalg_qr as qr, linalg_svd as svd, linalg_svdvals as svdvals
 from .tensor.tensor import Tensor
 from .tensor.reduce import norm as _reduce_norm
@@ -36,15 +36,7 @@ def _float_check(op: str, A: Tensor) -> None:
 
 def _square(op: str, A: Tensor) -> Tensor:
     """Check that A is a float (batch of) square matrices; PyTorch's messages otherwise."""
-    if not isinstance(A, Tensor):
-        raise TypeError(f"{op}(): argument 'A' must be Tensor, not {type(A).__name__}")
-    if A.ndim < 2:
-        raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
-    if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"{op}: A must be batches of square matrices, but they are {A.shape[-2]} by "
-                           f"{A.shape[-1]} matrices")
-    _float_check(op, A)
-    return A
+    return check_matrix(op, A, square=True, floating=True)
 
 
 # ---------------------------------------------------------------- norms

@@ -8,7 +8,7 @@ import warnings
 
 from .. import return_types
 from ..ops import decomp as P
-from .linalg import _tname
+from .linalg import check_matrix
 from .tensor import Tensor
 from .wrap import apply
 
@@ -19,13 +19,7 @@ _QR_MODES = ("reduced", "complete", "r")
 
 def _matrix(op: str, A) -> Tensor:
     """A float tensor with at least two axes."""
-    if not isinstance(A, Tensor):
-        raise TypeError(f"{op}(): argument 'A' (position 1) must be Tensor, not {type(A).__name__}")
-    if A.ndim < 2:
-        raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
-    if A.dtype.category != 2:
-        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {_tname(A)}")
-    return A
+    return check_matrix(op, A, floating=True, position=1)
 
 
 def linalg_svd(A: Tensor, full_matrices: bool = True, *, driver=None, out=None):

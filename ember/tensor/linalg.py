@@ -19,13 +19,28 @@ __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger", 
            "baddbmm", "addbmm", "einsum", "tensordot", "kron", "cross", "trace", "det", "inverse",
            "slogdet", "logdet", "chain_matmul"]
 
-_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-          "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _tname(t: Tensor) -> str:
     """PyTorch's scalar-type name (Float, Double, Long, ...)."""
-    return _NAMES.get(t.dtype.name, t.dtype.name)
+    return t.dtype.scalar_name
+
+
+def check_matrix(op: str, A, name: str = "A", *, square: bool = False, floating: bool = False,
+                 position: int | None = None) -> Tensor:
+    """``A`` if it is a tensor with at least two axes (square matrices when ``square``,
+    a floating dtype when ``floating``); else PyTorch's error for ``op``."""
+    if not isinstance(A, Tensor):
+        where = f" (position {position})" if position else ""
+        raise TypeError(f"{op}(): argument '{name}'{where} must be Tensor, not {type(A).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
+    if square and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {A.shape[-2]} by "
+                           f"{A.shape[-1]} matrices")
+    if floating and A.dtype.category != 2:
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {_tname(A)}")
+    return A
 
 
 def _cname(t: Tensor) -> str:

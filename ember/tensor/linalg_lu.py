@@ -14,22 +14,14 @@ from ..ops import lu as LU_
 from ..ops import triangular as TR
 from ..ops.linalg import Cholesky, LinAlgError
 from ..ops.reduce import quiet
-from .linalg import _tname, matmul
+from .linalg import _tname, check_matrix, matmul
 from .tensor import Tensor
 from .wrap import apply
 
 __all__: list = []
 
 
-def _matrix(op: str, A, name: str = "A", square: bool = False) -> Tensor:
-    if not isinstance(A, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(A).__name__}")
-    if A.ndim < 2:
-        raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
-    if square and A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {A.shape[-2]} by "
-                           f"{A.shape[-1]} matrices")
-    return A
+_matrix = check_matrix
 
 
 def _float(op: str, A: Tensor, kernel: str) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 from .. import return_types
 from ..ops import pinv as PV
 from ..ops import triangular as TR
-from .linalg import _tname, matmul
+from .linalg import _tname, check_matrix, matmul
 from .tensor import Tensor
 from .wrap import apply
 
@@ -26,16 +26,7 @@ _INF = float("inf")
 
 
 def _float_matrix(op: str, A, name: str = "A", square: bool = False) -> Tensor:
-    if not isinstance(A, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(A).__name__}")
-    if A.ndim < 2:
-        raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
-    if square and A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {A.shape[-2]} by "
-                           f"{A.shape[-1]} matrices")
-    if A.dtype.category != 2:
-        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {_tname(A)}")
-    return A
+    return check_matrix(op, A, name, square=square, floating=True)
 
 
 # ---------------------------------------------------------------- pseudo-inverse and rank
