@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
 import time
 
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "EMBER_NUM_THREADS")
@@ -39,6 +40,13 @@ def machine(threads: int | None) -> list[str]:
             f" ({'set by --threads' if threads else 'defaults'}); OPENBLAS_NUM_THREADS="
             f"{os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}",
             f"- load average at start {os.getloadavg()[0]:.1f}"]
+
+
+def command_args(argv, write_path: str) -> list:
+    """The script's arguments (``argv``, or the command line's when None) without
+    ``--write PATH``: the command a docs block records as the one that produced it."""
+    args = argv if argv is not None else sys.argv[1:]
+    return [a for a in args if a != "--write" and a != write_path]
 
 
 def write_block(path: str, mark: str, script: str, argv, text: str, threads: int | None,

@@ -22,7 +22,7 @@ import time
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _harness import early_threads, machine, write_block  # noqa: E402  (before NumPy)
+from _harness import command_args, early_threads, machine, write_block  # noqa: E402  (before NumPy)
 
 THREADS = early_threads(sys.argv[1:])
 
@@ -150,8 +150,7 @@ def main(argv=None) -> None:
     text = table(run(args.rounds, args.steps))
     print(text)
     if args.write:
-        write(args.write, text, [a for a in (argv if argv is not None else sys.argv[1:])
-                                 if a != "--write" and a != args.write])
+        write(args.write, text, command_args(argv, args.write))
 
 
 if __name__ == "__main__":
