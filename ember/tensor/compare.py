@@ -25,7 +25,6 @@ __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less
            "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "isnan", "isinf",
            "isfinite", "isposinf", "isneginf", "isreal", "signbit", "isclose", "allclose", "equal"]
 
-_KIND_NAME = {"b": "Bool", "f": "Float", "i": "Long", "u": "Byte"}
 
 
 def _raw(a, b):
@@ -182,7 +181,7 @@ def bitwise_right_shift(input, other, *, out=None) -> Tensor:
 def bitwise_not(input, *, out=None) -> Tensor:
     kind = input._data.dtype.kind
     if kind == "f":
-        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_KIND_NAME[kind]}\'')
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{input.dtype.scalar_name}\'')
     r = Tensor._make(~input._data)
     return r if out is None else write_out(r, out, "bitwise_not")
 

@@ -38,8 +38,7 @@ def _tensor_arg(x, op: str, name: str, pos: int) -> None:
 
 def _not_implemented(op: str, t: Tensor) -> NotImplementedError:
     # PyTorch's own exception type and wording for a kernel missing for a dtype
-    names = {"b": "Bool", "i": "Long", "u": "Byte", "f": "Float"}
-    return NotImplementedError(f'"{op}_cpu" not implemented for \'{names[t._data.dtype.kind]}\'')
+    return NotImplementedError(f'"{op}_cpu" not implemented for \'{t.dtype.scalar_name}\'')
 
 
 # ---------------------------------------------------------------------------- unary

@@ -59,3 +59,14 @@ def test_finfo_used_as_clamp_bound():
     e = ember.tensor(x).clamp(min=ember.finfo(ember.float32).tiny)
     t = torch.tensor(x).clamp(min=torch.finfo(torch.float32).tiny)
     assert (e.numpy() == t.numpy()).all()
+
+
+@pytest.mark.parametrize("fn, dtype", [("frac", "int32"), ("frac", "int16"), ("bitwise_not", "float64"),
+                                       ("bitwise_not", "float16")])
+def test_missing_kernel_errors_name_the_dtype_as_torch(fn, dtype):
+    """PyTorch names the dtype by its ScalarType (Int, Short, Double, Half), not its kind."""
+    with pytest.raises(NotImplementedError) as want:
+        getattr(torch, fn)(torch.ones(2, dtype=getattr(torch, dtype)))
+    with pytest.raises(NotImplementedError) as got:
+        getattr(ember, fn)(ember.ones(2, dtype=getattr(ember, dtype)))
+    assert str(got.value) == str(want.value)
